@@ -1,0 +1,188 @@
+// The type map between C++ value types and torch dtypes, checked at compile time both ways.
+#ifndef XTENSOR_TORCH_DTYPE_HPP
+#define XTENSOR_TORCH_DTYPE_HPP
+
+#include <complex>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <sstream>
+#include <utility>
+
+#include <c10/util/TypeCast.h>
+
+#include "config.hpp"
+#include "errors.hpp"
+
+namespace xtorch
+{
+    /**
+     * dtype_traits<T>::value is the torch dtype whose elements have the layout of T, and
+     * dtype_traits<T>::name how messages spell T. Only the types below have one; everything else is
+     * refused at compile time by scalar_type_of<T>().
+     *
+     * std::complex<T> and c10::complex<T> share one layout (two T, real first), so both map to the
+     * complex dtypes.
+     */
+    template <class T>
+    struct dtype_traits
+    {
+        static constexpr bool supported = false;
+    };
+
+#define XTENSOR_TORCH_DTYPE(CPP_TYPE, SCALAR_TYPE)                            \
+    template <>                                                              \
+    struct dtype_traits<CPP_TYPE>                                            \
+    {                                                                        \
+        static constexpr bool supported = true;                              \
+        static constexpr c10::ScalarType value = c10::ScalarType::SCALAR_TYPE; \
+        static constexpr const char* name = #CPP_TYPE;                       \
+    };
+
+    XTENSOR_TORCH_DTYPE(bool, Bool)
+    XTENSOR_TORCH_DTYPE(std::uint8_t, Byte)
+    XTENSOR_TORCH_DTYPE(std::int8_t, Char)
+    XTENSOR_TORCH_DTYPE(std::int16_t, Short)
+    XTENSOR_TORCH_DTYPE(std::int32_t, Int)
+    XTENSOR_TORCH_DTYPE(std::int64_t, Long)
+    XTENSOR_TORCH_DTYPE(float, Float)
+    XTENSOR_TORCH_DTYPE(double, Double)
+    XTENSOR_TORCH_DTYPE(std::complex<float>, ComplexFloat)
+    XTENSOR_TORCH_DTYPE(std::complex<double>, ComplexDouble)
+    XTENSOR_TORCH_DTYPE(c10::complex<float>, ComplexFloat)
+    XTENSOR_TORCH_DTYPE(c10::complex<double>, ComplexDouble)
+    XTENSOR_TORCH_DTYPE(c10::Half, Half)
+    XTENSOR_TORCH_DTYPE(c10::BFloat16, BFloat16)
+
+#undef XTENSOR_TORCH_DTYPE
+
+    /// True when T (const or not) is a value type of the map.
+    template <class T>
+    constexpr bool is_supported_type_v = dtype_traits<std::remove_cv_t<T>>::supported;
+
+    /**
+     * The torch dtype of the value type T, or a compile-time error that lists the supported types.
+     *
+     * **Example**: `xtorch::scalar_type_of<double>() == at::kDouble`
+     */
+    template <class T>
+    constexpr c10::ScalarType scalar_type_of()
+    {
+        static_assert(is_supported_type_v<T>,
+                      "xtensor-torch: this value type has no torch dtype. Supported: bool, std::uint8_t, "
+                      "std::int8_t, std::int16_t, std::int32_t, std::int64_t, float, double, "
+                      "std::complex<float>, std::complex<double> (or c10::complex), c10::Half, c10::BFloat16. "
+                      "Cast the expression first, e.g. xt::cast<double>(e).");
+        return dtype_traits<std::remove_cv_t<T>>::value;
+    }
+
+    /// How messages spell T: "float", "std::int64_t", "c10::Half".
+    template <class T>
+    std::string type_name()
+    {
+        return dtype_traits<std::remove_cv_t<T>>::name;
+    }
+
+    namespace detail
+    {
+        template <class T>
+        struct type_tag
+        {
+            using type = T;
+        };
+
+        /// The value types visit_dtype hands out, one per torch dtype (std::complex for the complex ones).
+        constexpr const char* supported_dtypes =
+            "Bool, Byte, Char, Short, Int, Long, Float, Double, ComplexFloat, ComplexDouble, Half, BFloat16";
+
+        /**
+         * Calls f(type_tag<T>{}) with the C++ type T of the dtype st, or throws conversion_error naming
+         * `call` when st has no C++ type here (quantized types, for example).
+         */
+        template <class F>
+        decltype(auto) visit_dtype(c10::ScalarType st, const std::string& call, F&& f)
+        {
+            switch (st)
+            {
+                case c10::ScalarType::Bool: return f(type_tag<bool>{});
+                case c10::ScalarType::Byte: return f(type_tag<std::uint8_t>{});
+                case c10::ScalarType::Char: return f(type_tag<std::int8_t>{});
+                case c10::ScalarType::Short: return f(type_tag<std::int16_t>{});
+                case c10::ScalarType::Int: return f(type_tag<std::int32_t>{});
+                case c10::ScalarType::Long: return f(type_tag<std::int64_t>{});
+                case c10::ScalarType::Float: return f(type_tag<float>{});
+                case c10::ScalarType::Double: return f(type_tag<double>{});
+                case c10::ScalarType::ComplexFloat: return f(type_tag<std::complex<float>>{});
+                case c10::ScalarType::ComplexDouble: return f(type_tag<std::complex<double>>{});
+                case c10::ScalarType::Half: return f(type_tag<c10::Half>{});
+                case c10::ScalarType::BFloat16: return f(type_tag<c10::BFloat16>{});
+                default:
+                    refuse(call, "unsupported dtype", c10::toString(st), std::string("one of ") + supported_dtypes,
+                           "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
+            }
+        }
+
+        template <class T>
+        struct is_complex : std::false_type
+        {
+        };
+        template <class T>
+        struct is_complex<std::complex<T>> : std::true_type
+        {
+        };
+        template <class T>
+        struct is_complex<c10::complex<T>> : std::true_type
+        {
+        };
+
+        /// The c10 spelling of a value type: c10::complex for std::complex, the type itself otherwise.
+        template <class T>
+        struct c10_type
+        {
+            using type = T;
+        };
+        template <class T>
+        struct c10_type<std::complex<T>>
+        {
+            using type = c10::complex<T>;
+        };
+
+        /**
+         * Converts one value exactly as torch's own casts do (c10::static_cast_with_inter_type):
+         * complex to real keeps the real part, float to uint8 goes through int64, and so on.
+         */
+        template <class To, class From>
+        inline To convert_value(const From& v)
+        {
+            using F = typename c10_type<From>::type;
+            using U = typename c10_type<To>::type;
+            if constexpr (std::is_same<To, From>::value)
+            {
+                return v;
+            }
+            else
+            {
+                const U r = c10::static_cast_with_inter_type<U, F>::apply(F(v));
+                if constexpr (is_complex<To>::value)
+                {
+                    return To(r.real(), r.imag());
+                }
+                else
+                {
+                    return r;
+                }
+            }
+        }
+
+        /// How messages show a layout, a device or a dtype ("Sparse", "cuda:0").
+        template <class T>
+        std::string to_text(const T& value)
+        {
+            std::ostringstream out;
+            out << value;
+            return out.str();
+        }
+    }
+}
+
+#endif

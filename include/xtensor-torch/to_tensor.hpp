@@ -1,0 +1,138 @@
+// xtensor to torch with a copy: to_tensor evaluates any expression into new tensor memory, casting on the way.
+#ifndef XTENSOR_TORCH_TO_TENSOR_HPP
+#define XTENSOR_TORCH_TO_TENSOR_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xexpression.hpp>
+#include <xtensor/xfunction.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include "as_tensor.hpp"
+#include "config.hpp"
+#include "dtype.hpp"
+#include "errors.hpp"
+
+namespace xtorch
+{
+    namespace detail
+    {
+        /// Refuses a device that this libtorch cannot reach: CUDA without CUDA support or without a GPU.
+        inline void check_device_available(const c10::Device& device, const char* call)
+        {
+            if (device.type() != c10::DeviceType::CUDA)
+            {
+                return;
+            }
+            const int count = at::detail::getCUDAHooks().getNumGPUs();
+            if (!at::detail::getCUDAHooks().hasCUDA() || count == 0)
+            {
+                refuse(call, "CUDA was asked for, but this libtorch has no CUDA support or no GPU is visible",
+                       "device " + device.str() + " with " + std::to_string(count) + " visible CUDA devices",
+                       "a libtorch built with CUDA and a visible GPU", "Ask for at::kCPU instead.");
+            }
+            if (device.has_index() && device.index() >= count)
+            {
+                refuse(call, "no such CUDA device", "device " + device.str(),
+                       "an index below " + std::to_string(count),
+                       "Use torch::Device(torch::kCUDA, i) with i from 0 to " + std::to_string(count - 1) + ".");
+            }
+        }
+
+        template <class E>
+        bool has_negative_stride(const E& e)
+        {
+            for (auto s : e.strides())
+            {
+                if (s < 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
+        template <class E>
+        void evaluate_into(const E& e, at::Tensor& dst, const char* call)
+        {
+            using source_type = typename E::value_type;
+            visit_dtype(dst.scalar_type(), call, [&](auto tag) {
+                using target_type = typename decltype(tag)::type;
+                // c10::complex and std::complex share a layout: write the std:: one.
+                auto* data = static_cast<target_type*>(dst.data_ptr());
+                auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()), xt::no_ownership(), e.shape());
+                if constexpr (std::is_same<target_type, source_type>::value)
+                {
+                    xt::noalias(out) = e;
+                }
+                else
+                {
+                    auto cast = [](const source_type& v) { return convert_value<target_type>(v); };
+                    xt::noalias(out) = xt::make_lambda_xfunction(std::move(cast), e);
+                }
+            });
+        }
+    }
+
+    /**
+     * A new tensor holding the values of the xtensor expression `e`: always a copy.
+     *
+     * `e` may be any expression, lazy ones included (`a + b`, `xt::arange(1., 10.)`, a reversed view).
+     * `options` sets the dtype, the device and requires_grad; a torch::ScalarType or torch::Device
+     * converts to it. Without a dtype the tensor keeps e's value type, as torch.tensor keeps float64.
+     * The cast happens in the same pass as the evaluation: float64 to float32 makes no float64 copy.
+     * The result is contiguous (row-major) whatever e's layout.
+     *
+     * **Example**:  auto t = xtorch::to_tensor(xt::arange(1., 10.), torch::kFloat32);  // 9 floats
+     */
+    template <class E>
+    at::Tensor to_tensor(const xt::xexpression<E>& expression, const at::TensorOptions& options = {})
+    {
+        const E& e = expression.derived_cast();
+        using source_type = typename E::value_type;
+        constexpr c10::ScalarType source_dtype = scalar_type_of<source_type>();
+        constexpr const char* call = "xtorch::to_tensor";
+
+        if (options.layout() != c10::kStrided)
+        {
+            detail::refuse(call, "only strided tensors can be made", detail::to_text(options.layout()) + " layout",
+                   "Strided layout", "Make the dense tensor, then convert it with .to_sparse() or similar.");
+        }
+        const c10::ScalarType dtype = options.has_dtype() ? options.dtype().toScalarType() : source_dtype;
+        const c10::Device device = options.device();
+        detail::check_device_available(device, call);
+
+        c10::SmallVector<std::int64_t, 6> sizes(e.shape().begin(), e.shape().end());
+        const at::TensorOptions target = options.dtype(dtype).requires_grad(false).memory_format(c10::nullopt);
+        at::Tensor result;
+        if constexpr (xt::has_data_interface<E>::value)
+        {
+            if (!detail::has_negative_stride(e))
+            {
+                // The expression has memory: let torch's copy kernel cast, follow the strides, cross devices.
+                const at::Tensor source = detail::borrow(e, detail::read_geometry(e, call));
+                result = at::empty(sizes, target);
+                result.copy_(source);
+            }
+        }
+        if (!result.defined())
+        {
+            // A lazy expression: evaluate it straight into tensor memory, cast included.
+            at::Tensor host = at::empty(sizes, target.device(c10::kCPU));
+            detail::evaluate_into(e, host, call);
+            result = device.is_cpu() ? std::move(host) : host.to(device);
+        }
+        if (options.requires_grad())
+        {
+            result.set_requires_grad(true);
+        }
+        return result;
+    }
+}
+
+#endif

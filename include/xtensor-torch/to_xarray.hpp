@@ -1,0 +1,112 @@
+// Torch to xtensor with a copy: to_xarray / to_xtensor, from any dtype, strides and device.
+#ifndef XTENSOR_TORCH_TO_XARRAY_HPP
+#define XTENSOR_TORCH_TO_XARRAY_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <xtensor/xarray.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "as_tensor.hpp"
+#include "config.hpp"
+#include "dtype.hpp"
+#include "errors.hpp"
+#include "views.hpp"
+
+namespace xtorch
+{
+    namespace detail
+    {
+        /// Copies the values of t (any dtype, strides, device, layout) into the new container `out`,
+        /// whose shape is t's: one pass, cast included, straight into out's memory.
+        template <class C>
+        void copy_into(C& out, const at::Tensor& t, const char* function)
+        {
+            using value_type = typename C::value_type;
+            // Only dtypes with a C++ type can be cast from here; visit_dtype refuses the others (quantized).
+            visit_dtype(t.scalar_type(), call_name<value_type>(function, -1), [](auto) {});
+            if (out.size() == 0)
+            {
+                return;
+            }
+            at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
+            geometry g;
+            g.sizes.assign(source.sizes().begin(), source.sizes().end());
+            g.strides.assign(source.sizes().size(), 0);
+            std::int64_t stride = 1;
+            for (std::size_t d = g.sizes.size(); d-- > 0;)
+            {
+                g.strides[d] = stride;
+                stride *= g.sizes[d];
+            }
+            g.span = stride;
+            // copy_ resolves the conjugate and negative bits, casts, follows strides and copies from
+            // a device straight into host memory.
+            borrow(out, g).copy_(source);
+        }
+
+        inline void check_defined(const at::Tensor& t, const std::string& call)
+        {
+            if (!t.defined())
+            {
+                refuse(call, "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
+                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+            }
+        }
+    }
+
+    /**
+     * A new xt::xarray<T> holding the values of `t`: always a copy.
+     *
+     * `t` may have any dtype (cast to T as torch casts), any strides, any device (copied to host
+     * memory in one transfer), any layout (sparse tensors are densified), and may require grad
+     * (values only). Refuses undefined tensors and dtypes without a C++ type (quantized).
+     *
+     * **Example**:  xt::xarray<float> a = xtorch::to_xarray<float>(at::ones({2, 3}, at::kDouble));
+     */
+    template <class T>
+    xt::xarray<T> to_xarray(const at::Tensor& t)
+    {
+        static_assert(!std::is_const<T>::value, "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
+        scalar_type_of<T>();
+        detail::check_defined(t, detail::call_name<T>("to_xarray", -1));
+        auto out = xt::xarray<T>::from_shape(t.sizes());
+        detail::copy_into(out, t, "to_xarray");
+        return out;
+    }
+
+    /**
+     * A new xt::xtensor<T, N> holding the values of `t`: always a copy. As to_xarray, and refuses a
+     * tensor whose rank is not N.
+     *
+     * **Example**:  xt::xtensor<double, 2> m = xtorch::to_xtensor<double, 2>(at::eye(3));
+     */
+    template <class T, std::size_t N>
+    xt::xtensor<T, N> to_xtensor(const at::Tensor& t)
+    {
+        static_assert(!std::is_const<T>::value, "xtorch::to_xtensor<T, N>: T is the value type of a new container; drop const.");
+        scalar_type_of<T>();
+        const std::string call = detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N));
+        detail::check_defined(t, call);
+        if (t.dim() != static_cast<std::int64_t>(N))
+        {
+            detail::refuse(call, "rank mismatch",
+                           "rank " + std::to_string(t.dim()) + " (sizes " + detail::format_list(t.sizes()) + ")",
+                           "rank " + std::to_string(N),
+                           "Use xtorch::to_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.");
+        }
+        std::array<std::size_t, N> shape;
+        for (std::size_t d = 0; d < N; ++d)
+        {
+            shape[d] = static_cast<std::size_t>(t.size(static_cast<std::int64_t>(d)));
+        }
+        auto out = xt::xtensor<T, N>::from_shape(shape);
+        detail::copy_into(out, t, "to_xtensor");
+        return out;
+    }
+}
+
+#endif

@@ -1,0 +1,433 @@
+// Torch to xtensor without a copy: xarray_view / xtensor_view, xtensor expressions over a tensor's storage.
+#ifndef XTENSOR_TORCH_VIEWS_HPP
+#define XTENSOR_TORCH_VIEWS_HPP
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <xtensor/xbuffer_adaptor.hpp>
+#include <xtensor/xstorage.hpp>
+#include <xtensor/xstrided_view.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "config.hpp"
+#include "dtype.hpp"
+#include "errors.hpp"
+
+namespace xtorch
+{
+    /**
+     * A flat buffer of T over a torch storage, for xtensor adaptors.
+     *
+     * It keeps the storage (a reference-counted c10::Storage) alive for as long as it, or any copy of
+     * it, exists: the tensor the buffer came from may be destroyed first. The buffer cannot be
+     * resized: resizing would need new memory that the tensor would not see.
+     *
+     * Its size is the number of elements of the whole storage; p_data points at element 0 of the
+     * storage, not at the tensor's first element (the view's offset says where that is).
+     */
+    template <class T>
+    class tensor_buffer;
+}
+
+namespace xt
+{
+    template <class T>
+    struct buffer_inner_types<xtorch::tensor_buffer<T>>
+    {
+        using value_type = std::remove_const_t<T>;
+        using reference = T&;
+        using const_reference = const value_type&;
+        using pointer = T*;
+        using const_pointer = const value_type*;
+        using size_type = std::size_t;
+        using difference_type = std::ptrdiff_t;
+        using iterator = pointer;
+        using const_iterator = const_pointer;
+        using reverse_iterator = std::reverse_iterator<iterator>;
+        using const_reverse_iterator = std::reverse_iterator<const_iterator>;
+        using index_type = size_type;
+    };
+
+    // Temporaries made while evaluating an expression that aliases a view live in ordinary memory.
+    template <class T>
+    struct temporary_container<xtorch::tensor_buffer<T>>
+    {
+        using type = uvector<std::remove_const_t<T>>;
+    };
+}
+
+namespace xtorch
+{
+    template <class T>
+    class tensor_buffer : public xt::xbuffer_adaptor_base<tensor_buffer<T>>
+    {
+    public:
+
+        using base_type = xt::xbuffer_adaptor_base<tensor_buffer<T>>;
+        using value_type = typename base_type::value_type;
+        using reference = typename base_type::reference;
+        using const_reference = typename base_type::const_reference;
+        using pointer = typename base_type::pointer;
+        using const_pointer = typename base_type::const_pointer;
+        using size_type = typename base_type::size_type;
+        using difference_type = typename base_type::difference_type;
+        using iterator = typename base_type::iterator;
+        using const_iterator = typename base_type::const_iterator;
+        using reverse_iterator = typename base_type::reverse_iterator;
+        using const_reverse_iterator = typename base_type::const_reverse_iterator;
+        using allocator_type = std::allocator<value_type>;
+        using temporary_type = xt::uvector<value_type>;
+
+        tensor_buffer() = default;
+
+        /// `data` points at element 0 of `storage`, which holds at least `size` elements of T.
+        tensor_buffer(c10::Storage storage, pointer data, size_type size) noexcept
+            : p_data(data), m_size(size), m_storage(std::move(storage))
+        {
+        }
+
+        pointer data() noexcept
+        {
+            return p_data;
+        }
+
+        const_pointer data() const noexcept
+        {
+            return p_data;
+        }
+
+        size_type size() const noexcept
+        {
+            return m_size;
+        }
+
+        void resize(size_type size)
+        {
+            if (size != m_size)
+            {
+                detail::refuse("xtorch::tensor_buffer::resize", "a view over a tensor cannot be resized",
+                               std::to_string(size) + " elements asked for",
+                               std::to_string(m_size) + " elements, the size of the tensor's storage",
+                               "Assign an expression of the view's shape, or copy with xtorch::to_xarray(t).");
+            }
+        }
+
+        void swap(tensor_buffer& rhs) noexcept
+        {
+            std::swap(p_data, rhs.p_data);
+            std::swap(m_size, rhs.m_size);
+            std::swap(m_storage, rhs.m_storage);
+        }
+
+        /// Copies a temporary of the same size into the tensor's memory (xtensor's assign_temporary).
+        tensor_buffer& operator=(temporary_type&& tmp)
+        {
+            resize(tmp.size());
+            std::copy(tmp.cbegin(), tmp.cend(), this->begin());
+            return *this;
+        }
+
+        /// The torch storage this buffer keeps alive.
+        const c10::Storage& tensor_storage() const noexcept
+        {
+            return m_storage;
+        }
+
+    private:
+
+        pointer p_data = nullptr;
+        size_type m_size = 0;
+        c10::Storage m_storage;
+    };
+
+    /// A 1-d xtensor adaptor over a whole torch storage; the views below are strided views of it.
+    template <class T>
+    using tensor_flat = xt::xtensor_adaptor<tensor_buffer<T>, 1, xt::layout_type::row_major>;
+
+    /**
+     * An xtensor expression of dynamic rank over the memory of a CPU tensor, made by as_xarray<T>(t).
+     *
+     * It is an xt::xstrided_view: it works with xt::sum, xt::view, operator(), iterators and
+     * assignment, and it carries the tensor's exact sizes, strides and storage offset. It holds the
+     * tensor's storage alive, so it may outlive every at::Tensor that shared it.
+     *
+     * Copying the view makes a second view of the same memory. Assigning an expression to it writes
+     * the elements through the strides (shapes must match or broadcast), as with xt::view.
+     * T may be const: as_xarray<const float>(t) gives a view that cannot write.
+     */
+    template <class T>
+    using xarray_view = xt::xstrided_view<tensor_flat<T>, xt::dynamic_shape<std::size_t>, xt::layout_type::dynamic>;
+
+    /// The same as xarray_view with the static rank N, made by as_xtensor<T, N>(t).
+    template <class T, std::size_t N>
+    using xtensor_view = xt::xstrided_view<tensor_flat<T>, std::array<std::size_t, N>, xt::layout_type::dynamic>;
+
+    namespace detail
+    {
+        /// "xtorch::as_xarray<float>", "xtorch::as_xtensor<float, 2>": the name of a call, for messages.
+        template <class T>
+        std::string call_name(const char* function, std::int64_t rank)
+        {
+            std::string name = std::string("xtorch::") + function + "<" + type_name<T>();
+            if (rank >= 0)
+            {
+                name += ", " + std::to_string(rank);
+            }
+            return name + ">";
+        }
+
+        /// The name of the C++ type of the dtype st, for messages ("double"), or the dtype's name.
+        inline std::string cpp_name_of(c10::ScalarType st)
+        {
+            switch (st)
+            {
+                case c10::ScalarType::Bool: return type_name<bool>();
+                case c10::ScalarType::Byte: return type_name<std::uint8_t>();
+                case c10::ScalarType::Char: return type_name<std::int8_t>();
+                case c10::ScalarType::Short: return type_name<std::int16_t>();
+                case c10::ScalarType::Int: return type_name<std::int32_t>();
+                case c10::ScalarType::Long: return type_name<std::int64_t>();
+                case c10::ScalarType::Float: return type_name<float>();
+                case c10::ScalarType::Double: return type_name<double>();
+                case c10::ScalarType::ComplexFloat: return type_name<std::complex<float>>();
+                case c10::ScalarType::ComplexDouble: return type_name<std::complex<double>>();
+                case c10::ScalarType::Half: return type_name<c10::Half>();
+                case c10::ScalarType::BFloat16: return type_name<c10::BFloat16>();
+                default: return c10::toString(st);
+            }
+        }
+
+        /**
+         * The checks of every as_* call from torch to xtensor, in the order torch's Tensor.numpy()
+         * makes them; `rank` is the static rank asked for, or -1. Throws conversion_error.
+         */
+        template <class T>
+        void check_viewable(const at::Tensor& t, const char* function, std::int64_t rank)
+        {
+            const auto call = [&] { return call_name<T>(function, rank); };
+            const auto copy_call = [&] {
+                return rank >= 0 ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
+                                 : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
+            };
+            const auto same_call = [&](const std::string& arg) {
+                return call_name<T>(function, rank) + "(" + arg + ")";
+            };
+            if (!t.defined())
+            {
+                refuse(call(), "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
+                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+            }
+            if (t.layout() != c10::kStrided)
+            {
+                refuse(call(), "can't convert " + to_text(t.layout()) + " layout tensor to xtensor",
+                       to_text(t.layout()) + " layout", "Strided layout",
+                       "Use " + same_call("t.to_dense()") + " after t.to_dense(), or " + copy_call() + " to copy.");
+            }
+            if (t.device().type() != c10::DeviceType::CPU)
+            {
+                refuse(call(), "can't convert " + t.device().str() + " device type tensor to xtensor",
+                       "device " + t.device().str(), "device cpu",
+                       "Use " + copy_call() + " to copy the tensor to host memory, or t.cpu() first.");
+            }
+            if (t.requires_grad())
+            {
+                refuse(call(), "can't view a tensor that requires grad", "requires_grad=true",
+                       "requires_grad=false",
+                       "Use " + same_call("t.detach()") + " instead (autograd does not see writes through the view), or "
+                           + copy_call() + " to copy.");
+            }
+            if (t.is_conj())
+            {
+                refuse(call(), "can't view a tensor that has conjugate bit set", "conjugate bit set",
+                       "no conjugate bit", "Use " + same_call("t.resolve_conj()") + " instead.");
+            }
+            if (t.is_neg())
+            {
+                refuse(call(), "can't view a tensor that has negative bit set", "negative bit set", "no negative bit",
+                       "Use " + same_call("t.resolve_neg()") + " instead.");
+            }
+            if (t.scalar_type() != scalar_type_of<T>())
+            {
+                const std::string as_found = std::string("xtorch::") + function + "<" + cpp_name_of(t.scalar_type())
+                                             + (rank >= 0 ? ", " + std::to_string(rank) : std::string()) + ">(t)";
+                refuse(call(), "dtype mismatch", c10::toString(t.scalar_type()), c10::toString(scalar_type_of<T>()),
+                       "Use " + copy_call() + " to copy and cast, or " + as_found + " to view it as it is.");
+            }
+            if (rank >= 0 && t.dim() != rank)
+            {
+                refuse(call(), "rank mismatch",
+                       "rank " + std::to_string(t.dim()) + " (sizes " + format_list(t.sizes()) + ")",
+                       "rank " + std::to_string(rank),
+                       "Use xtorch::as_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.");
+            }
+            // Torch keeps sizes, strides and offset inside the storage; a tensor made by as_strided or
+            // from_blob with wrong strides may not. Refuse rather than read past the end.
+            if (t.numel() > 0)
+            {
+                std::int64_t last = t.storage_offset();
+                for (std::int64_t d = 0; d < t.dim(); ++d)
+                {
+                    if (t.stride(d) < 0)
+                    {
+                        refuse(call(), "negative strides are not supported", "strides " + format_list(t.strides()),
+                               "non-negative strides", "Use " + copy_call() + " to copy.");
+                    }
+                    last += (t.size(d) - 1) * t.stride(d);
+                }
+                const auto capacity = static_cast<std::int64_t>(t.storage().nbytes() / t.element_size());
+                if (last >= capacity)
+                {
+                    refuse(call(), "the tensor's sizes and strides reach outside its storage",
+                           "last element at index " + std::to_string(last), "an index below the storage size "
+                               + std::to_string(capacity),
+                           "Make the tensor with sizes and strides that fit its storage.");
+                }
+            }
+        }
+
+        template <class S>
+        struct shape_maker
+        {
+            static S make(std::size_t rank)
+            {
+                return S(rank);
+            }
+        };
+
+        template <class I, std::size_t N>
+        struct shape_maker<std::array<I, N>>
+        {
+            static std::array<I, N> make(std::size_t)
+            {
+                return {};
+            }
+        };
+
+        /// Builds a view of type V over t, which check_viewable has accepted.
+        template <class V, class T>
+        V make_view(const at::Tensor& t)
+        {
+            using shape_type = typename V::shape_type;
+            using strides_type = typename V::strides_type;
+            const auto rank = static_cast<std::size_t>(t.dim());
+            shape_type shape = shape_maker<shape_type>::make(rank);
+            strides_type strides = shape_maker<strides_type>::make(rank);
+            for (std::size_t d = 0; d < rank; ++d)
+            {
+                shape[d] = static_cast<std::size_t>(t.size(static_cast<std::int64_t>(d)));
+                // xtensor broadcasts through size-1 dimensions by giving them stride 0; torch may give
+                // them any stride.
+                strides[d] = shape[d] == 1 ? 0 : static_cast<std::ptrdiff_t>(t.stride(static_cast<std::int64_t>(d)));
+            }
+            // Tell xtensor when the memory is contiguous, so that it may iterate linearly.
+            xt::layout_type layout = xt::layout_type::dynamic;
+            if (t.numel() > 1)
+            {
+                strides_type row = shape_maker<strides_type>::make(rank);
+                strides_type col = shape_maker<strides_type>::make(rank);
+                xt::compute_strides(shape, xt::layout_type::row_major, row);
+                xt::compute_strides(shape, xt::layout_type::column_major, col);
+                if (std::equal(strides.begin(), strides.end(), row.begin()))
+                {
+                    layout = xt::layout_type::row_major;
+                }
+                else if (std::equal(strides.begin(), strides.end(), col.begin()))
+                {
+                    layout = xt::layout_type::column_major;
+                }
+            }
+            const c10::Storage& storage = t.storage();
+            auto* base = static_cast<T*>(const_cast<void*>(storage.data()));
+            const std::size_t size = storage.nbytes() / sizeof(T);
+            tensor_flat<T> flat(tensor_buffer<T>(storage, base, size), {size});
+            return V(std::move(flat), std::move(shape), std::move(strides),
+                     static_cast<std::size_t>(t.storage_offset()), layout);
+        }
+    }
+
+    /**
+     * A zero-copy xtensor expression of dynamic rank over the memory of the CPU tensor `t`.
+     *
+     * T must be t's dtype exactly (const T gives a read-only view). Sizes, strides (transposed,
+     * sliced with steps, expanded with stride 0) and the storage offset are kept; writes go both
+     * ways. The view holds the storage alive. Throws conversion_error for a tensor on another device,
+     * one that requires grad, has the conjugate or negative bit set, is not strided, or has another
+     * dtype; each message names the call that copies instead (to_xarray).
+     *
+     * **Example**:  auto t = at::ones({7});  auto v = xtorch::as_xarray<float>(t);  v(0) = 5;  // t[0] == 5
+     */
+    template <class T>
+    xarray_view<T> as_xarray(const at::Tensor& t)
+    {
+        detail::check_viewable<T>(t, "as_xarray", -1);
+        return detail::make_view<xarray_view<T>, T>(t);
+    }
+
+    /**
+     * The same as as_xarray with the static rank N: also refuses a tensor whose rank is not N.
+     *
+     * **Example**:  auto m = xtorch::as_xtensor<double, 2>(at::eye(3, at::kDouble));  // m(1, 1) == 1
+     */
+    template <class T, std::size_t N>
+    xtensor_view<T, N> as_xtensor(const at::Tensor& t)
+    {
+        detail::check_viewable<T>(t, "as_xtensor", static_cast<std::int64_t>(N));
+        return detail::make_view<xtensor_view<T, N>, T>(t);
+    }
+
+    namespace detail
+    {
+        /**
+         * The torch storage behind an xtensor expression, when it is one of ours (a view made by
+         * as_xarray / as_xtensor, or an xt::view or xt::strided_view of one), else nullptr.
+         */
+        template <class E, class = void>
+        struct storage_finder
+        {
+            static const c10::Storage* find(const E&) noexcept
+            {
+                return nullptr;
+            }
+        };
+
+        template <class E>
+        const c10::Storage* find_storage(const E& e) noexcept
+        {
+            return storage_finder<E>::find(e);
+        }
+
+        template <class T>
+        struct storage_finder<tensor_flat<T>>
+        {
+            static const c10::Storage* find(const tensor_flat<T>& e) noexcept
+            {
+                return &e.storage().tensor_storage();
+            }
+        };
+
+        template <class CT, class S, xt::layout_type L, class FST>
+        struct storage_finder<xt::xstrided_view<CT, S, L, FST>>
+        {
+            static const c10::Storage* find(const xt::xstrided_view<CT, S, L, FST>& e) noexcept
+            {
+                return find_storage(e.expression());
+            }
+        };
+
+        template <class CT, class... S>
+        struct storage_finder<xt::xview<CT, S...>>
+        {
+            static const c10::Storage* find(const xt::xview<CT, S...>& e) noexcept
+            {
+                return find_storage(e.expression());
+            }
+        };
+    }
+}
+
+#endif

@@ -1,0 +1,21 @@
+// xtensor-torch: zero-copy views and explicit copies between xtensor and torch tensors.
+//
+// as_* never copies (it shares memory or throws xtorch::conversion_error); to_* always copies.
+//   as_tensor(e)         xtensor expression -> at::Tensor over its memory
+//   to_tensor(e, opts)   any xtensor expression -> new at::Tensor (dtype, device from opts)
+//   as_xarray<T>(t)      at::Tensor -> xarray_view<T> over its storage (holds the storage alive)
+//   as_xtensor<T, N>(t)  the same with a static rank
+//   to_xarray<T>(t)      at::Tensor (any dtype, strides, device) -> new xt::xarray<T>
+//   to_xtensor<T, N>(t)  the same with a static rank
+#ifndef XTENSOR_TORCH_HPP
+#define XTENSOR_TORCH_HPP
+
+#include "config.hpp"
+#include "errors.hpp"
+#include "dtype.hpp"
+#include "views.hpp"
+#include "as_tensor.hpp"
+#include "to_tensor.hpp"
+#include "to_xarray.hpp"
+
+#endif

@@ -1,0 +1,10 @@
+// as_tensor of a temporary xtensor_fixed: moving it would copy its elements.
+// expect: this temporary holds its elements inline
+#include <xtensor-torch/xtensor-torch.hpp>
+#include <xtensor/xfixed.hpp>
+
+int main()
+{
+    auto t = xtorch::as_tensor(xt::xtensor_fixed<double, xt::xshape<2>>{1, 2});
+    return static_cast<int>(t.numel());
+}

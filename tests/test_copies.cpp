@@ -1,0 +1,194 @@
+// Tests of the copies: to_tensor (xtensor to torch) and to_xarray / to_xtensor (torch to xtensor).
+#include "test_common.hpp"
+
+using namespace xtorch_test;
+
+namespace
+{
+    /// An xtensor expression with the same values as a, but lazy: it has no memory of its own.
+    template <class T>
+    auto lazy(const xt::xarray<T>& a)
+    {
+        return xt::make_lambda_xfunction([](const T& v) { return v; }, a);
+    }
+
+    template <class T>
+    xt::xarray<T> samples(std::vector<std::size_t> shape)
+    {
+        xt::xarray<T> a = xt::xarray<T>::from_shape(shape);
+        for (std::size_t i = 0; i < a.size(); ++i)
+        {
+            a.flat(i) = sample<T>(static_cast<int>(i));
+        }
+        return a;
+    }
+}
+
+TEST_CASE("to_tensor: copies and casts float64 to float32", "[to_tensor]")
+{
+    xt::xarray<double> a = xt::arange(1., 10.);
+    at::Tensor t = xtorch::to_tensor(a, at::kFloat);
+    REQUIRE(t.scalar_type() == at::kFloat);
+    REQUIRE(t.data_ptr() != a.data());
+    REQUIRE(t.equal(at::arange(1, 10, at::kFloat)));
+    a(0) = 100;
+    REQUIRE(t[0].item<float>() == 1.f);
+}
+
+TEST_CASE("to_tensor: keeps the value type by default, as torch.tensor keeps float64", "[to_tensor]")
+{
+    xt::xarray<double> a = {1.5, 2.5};
+    at::Tensor t = xtorch::to_tensor(a);
+    REQUIRE(t.scalar_type() == at::kDouble);
+    REQUIRE(t.data_ptr() != a.data());
+    xt::xarray<std::int64_t> i = {1, 2, 3};
+    REQUIRE(xtorch::to_tensor(i).scalar_type() == at::kLong);
+}
+
+TEST_CASE("to_tensor: lazy expressions are evaluated into the tensor", "[to_tensor]")
+{
+    xt::xarray<double> a = {1, 2, 3};
+    xt::xarray<double> b = {10, 20, 30};
+    REQUIRE(xtorch::to_tensor(a + b).equal(at::tensor({11., 22., 33.}, at::kDouble)));
+    REQUIRE(xtorch::to_tensor(a + b, at::kFloat).equal(at::tensor({11.f, 22.f, 33.f})));
+    REQUIRE(xtorch::to_tensor(xt::arange(1., 10.)).equal(at::arange(1., 10., at::kDouble)));
+    REQUIRE(xtorch::to_tensor(xt::ones<int>({2, 2}), at::kLong).equal(at::ones({2, 2}, at::kLong)));
+    // broadcasting expressions take their broadcast shape
+    at::Tensor outer = xtorch::to_tensor(xt::view(a, xt::all(), xt::newaxis()) * b);
+    REQUIRE(outer.sizes() == at::IntArrayRef{3, 3});
+    REQUIRE(outer[2][1].item<double>() == 60.0);
+}
+
+TEST_CASE("to_tensor: strided sources come out contiguous in logical order", "[to_tensor][strides]")
+{
+    xt::xarray<double> a = xt::reshape_view(xt::arange(12.), {3, 4});
+    at::Tensor base = xtorch::as_tensor(a);
+    REQUIRE(xtorch::to_tensor(xt::transpose(a), at::kFloat).equal(base.t().to(at::kFloat)));
+    REQUIRE(xtorch::to_tensor(xt::view(a, xt::range(0, 3, 2), xt::all())).equal(base.slice(0, 0, 3, 2)));
+    auto rev = xt::view(a, xt::range(xt::placeholders::_, xt::placeholders::_, -1), xt::all());
+    REQUIRE(xtorch::to_tensor(rev).equal(base.flip(0)));
+    xt::xarray<double, xt::layout_type::column_major> c = a;
+    at::Tensor tc = xtorch::to_tensor(c);
+    REQUIRE(tc.is_contiguous());
+    REQUIRE(tc.equal(base));
+}
+
+TEST_CASE("to_tensor: options set requires_grad", "[to_tensor]")
+{
+    xt::xarray<double> a = {1, 2};
+    at::Tensor t = xtorch::to_tensor(a, at::TensorOptions().dtype(at::kFloat).requires_grad(true));
+    REQUIRE(t.requires_grad());
+    REQUIRE(t.is_leaf());
+    t.sum().backward();
+    REQUIRE(t.grad().equal(at::ones({2})));
+}
+
+TEST_CASE("to_tensor and to_xarray: every dtype pair casts as torch casts", "[to_tensor][to_xarray][dtype]")
+{
+    for_each_type(all_types{}, [](auto from_tag) {
+        using From = typename decltype(from_tag)::type;
+        const xt::xarray<From> src = samples<From>({2, 3});
+        const at::Tensor src_t = xtorch::to_tensor(src);
+        for_each_type(all_types{}, [&](auto to_tag) {
+            using To = typename decltype(to_tag)::type;
+            constexpr auto to = xtorch::scalar_type_of<To>();
+            INFO("from " << xtorch::type_name<From>() << " to " << xtorch::type_name<To>());
+            const at::Tensor expected = src_t.to(to);
+            // to_tensor: through torch's copy (memory) and through evaluation (lazy)
+            REQUIRE(xtorch::to_tensor(src, to).equal(expected));
+            REQUIRE(xtorch::to_tensor(lazy(src), to).equal(expected));
+            REQUIRE(xtorch::to_tensor(xt::transpose(src), to).equal(expected.t()));
+            // to_xarray: contiguous and transposed sources
+            xt::xarray<To> back = xtorch::to_xarray<To>(src_t);
+            REQUIRE(xtorch::as_tensor(back).equal(expected));
+            xt::xarray<To> back_t = xtorch::to_xarray<To>(src_t.t());
+            REQUIRE(xtorch::as_tensor(back_t).equal(expected.t()));
+        });
+    });
+}
+
+TEST_CASE("to_xarray: any strides, odd sizes, 0-d and empty", "[to_xarray][strides]")
+{
+    at::Tensor base = at::arange(7 * 5 * 3, at::kDouble).reshape({7, 5, 3});
+    for (const at::Tensor& t : {base, base.permute({2, 0, 1}), base.slice(0, 1, 7, 3), base.select(1, 4),
+                                at::arange(3, at::kDouble).expand({5, 3}), base[6][4][2], base.slice(0, 3, 3)})
+    {
+        INFO("sizes " << t.sizes() << " strides " << t.strides());
+        xt::xarray<float> a = xtorch::to_xarray<float>(t);
+        REQUIRE(same_elements(a, t.to(at::kFloat)));
+        REQUIRE(a.layout() == xt::layout_type::row_major);
+    }
+}
+
+TEST_CASE("to_xarray: copies, whatever the tensor's flags", "[to_xarray]")
+{
+    SECTION("a copy, not a view")
+    {
+        at::Tensor t = at::ones({3});
+        xt::xarray<float> a = xtorch::to_xarray<float>(t);
+        a(0) = 5;
+        REQUIRE(t[0].item<float>() == 1.f);
+    }
+    SECTION("requires grad: values only")
+    {
+        at::Tensor w = at::full({2}, 3.0, at::kDouble).requires_grad_();
+        at::Tensor y = w * 2;
+        xt::xarray<double> a = xtorch::to_xarray<double>(y);
+        REQUIRE((a == xt::xarray<double>{6, 6}));
+    }
+    SECTION("conjugate and negative bits are resolved")
+    {
+        at::Tensor z = at::tensor({1.0, 2.0}, at::kDouble);
+        at::Tensor c = at::complex(z, z).conj();
+        auto a = xtorch::to_xarray<std::complex<double>>(c);
+        REQUIRE(a(1) == std::complex<double>(2, -2));
+        auto n = xtorch::to_xarray<double>(at::_neg_view(z));
+        REQUIRE((n == xt::xarray<double>{-1, -2}));
+    }
+    SECTION("sparse tensors are densified")
+    {
+        REQUIRE((xtorch::to_xarray<double>(at::eye(2).to_sparse()) == xt::eye<double>(2)));
+    }
+    SECTION("static rank")
+    {
+        xt::xtensor<std::int64_t, 2> m = xtorch::to_xtensor<std::int64_t, 2>(at::eye(2));
+        REQUIRE(m(1, 1) == 1);
+        const std::string msg = refusal([] { xtorch::to_xtensor<float, 3>(at::zeros({2, 2})); });
+        REQUIRE(msg == "xtorch::to_xtensor<float, 3>: rank mismatch (found rank 2 (sizes [2, 2]), expected rank 3). "
+                       "Use xtorch::to_xarray<float>(t) for any rank, or t.reshape(...) first.");
+    }
+    SECTION("quantized tensors are refused")
+    {
+        at::Tensor q = at::quantize_per_tensor(at::ones({2}), 0.1, 0, at::kQInt8);
+        const std::string msg = refusal([&] { xtorch::to_xarray<float>(q); });
+        REQUIRE_THAT(msg, Catch::Contains("unsupported dtype (found QInt8"));
+        REQUIRE_THAT(msg, Catch::Contains("t.dequantize()"));
+    }
+    SECTION("undefined tensors are refused")
+    {
+        REQUIRE_THAT(refusal([] { xtorch::to_xarray<float>(at::Tensor()); }), Catch::Contains("undefined"));
+    }
+}
+
+TEST_CASE("to_tensor: refusals", "[to_tensor][refusal]")
+{
+    xt::xarray<double> a = {1, 2};
+    SECTION("a layout other than strided")
+    {
+        const std::string msg = refusal([&] { xtorch::to_tensor(a, at::TensorOptions().layout(at::kSparse)); });
+        REQUIRE_THAT(msg, Catch::Contains("found Sparse layout, expected Strided layout"));
+    }
+}
+
+TEST_CASE("CUDA asked for without CUDA is a conversion_error", "[to_tensor][cuda]")
+{
+    xt::xarray<double> a = {1, 2};
+    if (at::hasCUDA())
+    {
+        WARN("a GPU is visible: the no-CUDA refusal cannot be checked here; see the [cuda] cases");
+        return;
+    }
+    const std::string msg = refusal([&] { xtorch::to_tensor(a, at::Device(at::kCUDA, 0)); });
+    REQUIRE_THAT(msg, Catch::StartsWith("xtorch::to_tensor: CUDA was asked for, but this libtorch has no CUDA support "
+                                        "or no GPU is visible (found device cuda:0 with 0 visible CUDA devices"));
+}

@@ -1,0 +1,230 @@
+// Tests of as_xarray / as_xtensor: xtensor expressions over tensor memory, their lifetime and refusals.
+#include "test_common.hpp"
+
+using namespace xtorch_test;
+
+TEST_CASE("as_xarray: torch::ones viewed, changes seen both ways", "[views]")
+{
+    at::Tensor t = at::ones({7});
+    auto v = xtorch::as_xarray<float>(t);
+    REQUIRE(v.dimension() == 1);
+    REQUIRE(v.shape()[0] == 7);
+    REQUIRE(&v(0) == t.data_ptr<float>());
+    REQUIRE(xt::sum(v)() == 7.f);
+
+    v(0) = 5.f;  // in place, xtensor side
+    REQUIRE(t[0].item<float>() == 5.f);
+    t.add_(1);  // in place, torch side
+    REQUIRE(v(0) == 6.f);
+    REQUIRE(v(6) == 2.f);
+
+    xt::xarray<float> out_of_place = v + 1;  // a new array, not shared
+    out_of_place(1) = -1;
+    REQUIRE(t[1].item<float>() == 2.f);
+
+    v += 1;  // computed assignment writes the tensor
+    REQUIRE(t[1].item<float>() == 3.f);
+    v = v * 2;  // assignment of an expression writes through the view too
+    REQUIRE(t[1].item<float>() == 6.f);
+}
+
+TEST_CASE("as_xarray: a view outlives its tensor variable", "[views][lifetime]")
+{
+    frees() = 0;
+    {
+        xtorch::xarray_view<float> v = [] {
+            at::Tensor t = counted_tensor(6);
+            return xtorch::as_xarray<float>(t);
+        }();
+        REQUIRE(frees() == 0);
+        REQUIRE(v(5) == 5.f);
+        {
+            auto copy = v;  // a second view of the same memory
+            copy(0) = 42.f;
+            REQUIRE(v(0) == 42.f);
+        }
+        REQUIRE(frees() == 0);
+        REQUIRE(v(0) == 42.f);
+    }
+    REQUIRE(frees() == 1);
+}
+
+TEST_CASE("as_xarray: exact strides and offset for every layout torch makes", "[views][strides]")
+{
+    at::Tensor base = at::arange(60, at::kDouble).reshape({3, 4, 5});
+    const std::vector<std::pair<std::string, at::Tensor>> cases = {
+        {"contiguous", base},
+        {"transposed", base.transpose(0, 2)},
+        {"permuted", base.permute({1, 2, 0})},
+        {"sliced with offset and step", base.slice(1, 1, 4, 2).slice(2, 1, 5, 3)},
+        {"a column", base.select(2, 3)},
+        {"expanded (stride 0)", at::arange(5, at::kDouble).expand({4, 5})},
+        {"unsqueezed size-1 dims", base.select(0, 1).unsqueeze(0).unsqueeze(2)},
+        {"0-d", base[1][2][3]},
+        {"empty", base.slice(1, 2, 2)},
+        {"column-major", base.select(0, 0).t().contiguous().t()},
+    };
+    for (const auto& [name, t] : cases)
+    {
+        INFO(name << ": sizes " << t.sizes() << " strides " << t.strides());
+        auto v = xtorch::as_xarray<double>(t);
+        REQUIRE(same_elements(v, t));
+        REQUIRE(v.data_offset() == static_cast<std::size_t>(t.storage_offset()));
+        REQUIRE(v.data() + v.data_offset() == t.data_ptr<double>());
+        for (std::int64_t d = 0; d < t.dim(); ++d)
+        {
+            if (t.size(d) > 1)
+            {
+                REQUIRE(v.strides()[static_cast<std::size_t>(d)] == t.stride(d));
+            }
+        }
+        REQUIRE(xt::sum(v)() == Approx(t.sum().item<double>()));
+    }
+}
+
+TEST_CASE("as_xarray: writes through a strided view land where torch reads them", "[views][strides]")
+{
+    at::Tensor base = at::zeros({4, 6}, at::kInt);
+    at::Tensor t = base.slice(0, 1, 4, 2).slice(1, 0, 6, 3).t();  // gapped and transposed
+    auto v = xtorch::as_xarray<std::int32_t>(t);
+    v = xt::xarray<std::int32_t>{{1, 2}, {3, 4}};
+    REQUIRE(t.equal(at::tensor({1, 2, 3, 4}, at::kInt).reshape({2, 2})));
+    REQUIRE(base.sum().item<int>() == 10);  // nothing written outside the view
+    v = v + v;  // aliasing: evaluated into a temporary, then written through the strides
+    REQUIRE(t.equal(at::tensor({2, 4, 6, 8}, at::kInt).reshape({2, 2})));
+    REQUIRE(base.sum().item<int>() == 20);
+    REQUIRE_THROWS(v = xt::xarray<std::int32_t>{{1, 2, 3}});  // shapes that do not broadcast
+}
+
+TEST_CASE("as_xarray: works with xtensor's algorithms and views", "[views]")
+{
+    at::Tensor t = at::arange(12, at::kFloat).reshape({3, 4});
+    auto v = xtorch::as_xarray<float>(t);
+    REQUIRE((xt::sum(v, {0}) == xt::xarray<float>{12, 15, 18, 21}));
+    auto row = xt::view(v, 1, xt::all());
+    REQUIRE(row(2) == 6.f);
+    row(2) = -6.f;
+    REQUIRE(t[1][2].item<float>() == -6.f);
+    REQUIRE(std::accumulate(v.begin(), v.end(), 0.f) == 66.f - 12.f);
+    xt::xarray<float> copy = v;  // copying into a container is a real copy
+    copy(0, 0) = 100.f;
+    REQUIRE(t[0][0].item<float>() == 0.f);
+}
+
+TEST_CASE("as_xtensor: static rank", "[views]")
+{
+    at::Tensor t = at::eye(3, at::kDouble);
+    xtorch::xtensor_view<double, 2> m = xtorch::as_xtensor<double, 2>(t);
+    REQUIRE(m(1, 1) == 1.0);
+    REQUIRE(m(1, 2) == 0.0);
+    m(1, 2) = 7.0;
+    REQUIRE(t[1][2].item<double>() == 7.0);
+
+    const std::string msg = refusal([&] { xtorch::as_xtensor<double, 3>(t); });
+    REQUIRE_THAT(msg, Catch::Contains("xtorch::as_xtensor<double, 3>: rank mismatch (found rank 2 (sizes [3, 3]), expected rank 3)"));
+    REQUIRE_THAT(msg, Catch::Contains("xtorch::as_xarray<double>(t)"));
+
+    auto s = xtorch::as_xtensor<double, 0>(t[0][0]);
+    REQUIRE(s() == 1.0);
+}
+
+TEST_CASE("as_xarray<const T>: a read-only view", "[views]")
+{
+    at::Tensor t = at::arange(4, at::kLong);
+    xtorch::xarray_view<const std::int64_t> v = xtorch::as_xarray<const std::int64_t>(t);
+    REQUIRE(v(3) == 3);
+    REQUIRE(xt::sum(v)() == 6);
+    static_assert(std::is_const<std::remove_reference_t<decltype(v(0))>>::value, "elements are read-only");
+}
+
+TEST_CASE("as_xarray: every dtype of the map", "[views][dtype]")
+{
+    for_each_type(all_types{}, [](auto tag) {
+        using T = typename decltype(tag)::type;
+        INFO("type " << xtorch::type_name<T>());
+        xt::xarray<T> src = xt::xarray<T>::from_shape({2, 3});
+        for (std::size_t i = 0; i < src.size(); ++i)
+        {
+            src.flat(i) = sample<T>(static_cast<int>(i));
+        }
+        at::Tensor t = xtorch::to_tensor(src).t();
+        auto v = xtorch::as_xarray<T>(t);
+        REQUIRE(same_elements(v, t));
+        REQUIRE((v == xt::transpose(src)));
+        v(0, 1) = sample<T>(4);
+        REQUIRE(xtorch::to_xarray<T>(t)(0, 1) == sample<T>(4));
+        at::Tensor back = xtorch::as_tensor(v);
+        REQUIRE(back.is_alias_of(t));
+        REQUIRE(back.strides() == t.strides());
+    });
+}
+
+TEST_CASE("as_xarray: refusals say what was found, what was expected and what works", "[views][refusal]")
+{
+    SECTION("dtype")
+    {
+        const std::string msg = refusal([] { xtorch::as_xarray<float>(at::zeros({2}, at::kDouble)); });
+        REQUIRE(msg
+                == "xtorch::as_xarray<float>: dtype mismatch (found Double, expected Float). Use "
+                   "xtorch::to_xarray<float>(t) to copy and cast, or xtorch::as_xarray<double>(t) to view it as it is.");
+    }
+    SECTION("requires grad")
+    {
+        at::Tensor t = at::zeros({2}).requires_grad_();
+        const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
+        REQUIRE_THAT(msg, Catch::StartsWith("xtorch::as_xarray<float>: can't view a tensor that requires grad "
+                                            "(found requires_grad=true, expected requires_grad=false)."));
+        REQUIRE_THAT(msg, Catch::Contains("xtorch::as_xarray<float>(t.detach())"));
+        REQUIRE(xtorch::as_xarray<float>(t.detach()).size() == 2);
+    }
+    SECTION("conjugate bit")
+    {
+        at::Tensor t = at::zeros({2}, at::kComplexDouble).conj();
+        REQUIRE(t.is_conj());
+        const std::string msg = refusal([&] { xtorch::as_xarray<std::complex<double>>(t); });
+        REQUIRE_THAT(msg, Catch::Contains("can't view a tensor that has conjugate bit set"));
+        REQUIRE_THAT(msg, Catch::Contains("(t.resolve_conj())"));
+    }
+    SECTION("negative bit")
+    {
+        at::Tensor t = at::_neg_view(at::zeros({2}));
+        REQUIRE(t.is_neg());
+        const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
+        REQUIRE_THAT(msg, Catch::Contains("can't view a tensor that has negative bit set"));
+        REQUIRE_THAT(msg, Catch::Contains("(t.resolve_neg())"));
+    }
+    SECTION("sparse layout")
+    {
+        at::Tensor t = at::eye(3).to_sparse();
+        const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
+        REQUIRE_THAT(msg, Catch::Contains("can't convert Sparse layout tensor to xtensor (found Sparse layout, "
+                                          "expected Strided layout)"));
+        REQUIRE_THAT(msg, Catch::Contains("t.to_dense()"));
+        REQUIRE((xtorch::to_xarray<float>(t) == xt::eye<float>(3)));
+    }
+    SECTION("another device")
+    {
+        at::Tensor t = at::empty({2}, at::device(at::kMeta));
+        const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
+        REQUIRE(msg == "xtorch::as_xarray<float>: can't convert meta device type tensor to xtensor (found device meta, "
+                       "expected device cpu). Use xtorch::to_xarray<float>(t) to copy the tensor to host memory, or "
+                       "t.cpu() first.");
+    }
+    SECTION("undefined tensor")
+    {
+        const std::string msg = refusal([] { xtorch::as_xarray<float>(at::Tensor()); });
+        REQUIRE_THAT(msg, Catch::Contains("the tensor is undefined"));
+    }
+    SECTION("sizes and strides outside the storage")
+    {
+        at::Tensor t = at::zeros({4});
+        t.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{4}, at::IntArrayRef{2});  // torch's own API would refuse this
+        const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
+        REQUIRE_THAT(msg, Catch::Contains("reach outside its storage (found last element at index 6"));
+    }
+    SECTION("static rank names the dynamic call")
+    {
+        const std::string msg = refusal([] { xtorch::as_xtensor<float, 1>(at::zeros({2, 2})); });
+        REQUIRE_THAT(msg, Catch::Contains("rank mismatch"));
+    }
+}
