@@ -88,6 +88,14 @@ namespace xtorch_test
             data, {n}, [](void* p) { delete[] static_cast<float*>(p); ++frees(); }, at::kFloat);
     }
 
+    /// The element at flat index i of a contiguous tensor, read here rather than inside libtorch:
+    /// AddressSanitizer sees only reads made by instrumented code.
+    template <class T>
+    T read_raw(const at::Tensor& t, std::int64_t i)
+    {
+        return static_cast<const T*>(t.data_ptr())[i];
+    }
+
     /// The values of a C++ type that every dtype of the map can hold exactly: 0 to 5, bools 0 and 1.
     template <class T>
     T sample(int i)

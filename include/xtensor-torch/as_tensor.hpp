@@ -37,10 +37,10 @@ namespace xtorch
          * Reads the shape and strides of e for torch. xtensor gives size-1 dimensions stride 0; torch
          * would accept that, but the stride a contiguous tensor would have is what torch itself makes
          * and what is_contiguous() expects, so those get it. Negative strides (a reversed xt::view)
-         * are refused: torch has none.
+         * are refused (torch has none), or made positive when `absolute` is set.
          */
         template <class E>
-        geometry read_geometry(const E& e, const char* call)
+        geometry read_geometry(const E& e, const char* call, bool absolute = false)
         {
             geometry g;
             const auto& shape = e.shape();
@@ -54,7 +54,11 @@ namespace xtorch
                 g.sizes[d] = static_cast<std::int64_t>(shape[d]);
                 g.strides[d] = static_cast<std::int64_t>(strides[d]);
                 empty = empty || shape[d] == 0;
-                if (g.strides[d] < 0)
+                if (absolute && g.strides[d] < 0)
+                {
+                    g.strides[d] = -g.strides[d];
+                }
+                if (g.strides[d] < 0 && g.sizes[d] > 1)
                 {
                     refuse(call,
                            "at least one stride in the given expression is negative, and tensors with negative "

@@ -43,17 +43,36 @@ namespace xtorch
             }
         }
 
+        /**
+         * A tensor over the memory of the strided expression e that has the same values, negative
+         * strides included: those dimensions are read upwards and flipped back by torch (a copy,
+         * since torch has no negative strides).
+         */
         template <class E>
-        bool has_negative_stride(const E& e)
+        at::Tensor borrow_any(const E& e, const char* call)
         {
-            for (auto s : e.strides())
+            using value_type = typename E::value_type;
+            c10::SmallVector<std::int64_t, 6> flipped;
+            std::ptrdiff_t lowest = static_cast<std::ptrdiff_t>(e.data_offset());
+            const auto& strides = e.strides();
+            for (std::size_t d = 0; d < strides.size(); ++d)
             {
-                if (s < 0)
+                if (strides[d] < 0 && e.shape()[d] > 1 && e.size() > 0)
                 {
-                    return true;
+                    flipped.push_back(static_cast<std::int64_t>(d));
+                    lowest += static_cast<std::ptrdiff_t>(e.shape()[d] - 1) * strides[d];
                 }
             }
-            return false;
+            if (flipped.empty())
+            {
+                return borrow(e, read_geometry(e, call));
+            }
+            const geometry g = read_geometry(e, call, /*absolute=*/true);
+            auto* base = const_cast<value_type*>(e.data());
+            const std::size_t bytes = static_cast<std::size_t>(lowest + g.span) * sizeof(value_type);
+            c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
+            return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g, scalar_type_of<value_type>())
+                .flip(flipped);
         }
 
         /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
@@ -112,15 +131,11 @@ namespace xtorch
         at::Tensor result;
         if constexpr (xt::has_data_interface<E>::value)
         {
-            if (!detail::has_negative_stride(e))
-            {
-                // The expression has memory: let torch's copy kernel cast, follow the strides, cross devices.
-                const at::Tensor source = detail::borrow(e, detail::read_geometry(e, call));
-                result = at::empty(sizes, target);
-                result.copy_(source);
-            }
+            // The expression has memory: torch's copy kernel casts, follows the strides, crosses devices.
+            result = at::empty(sizes, target);
+            result.copy_(detail::borrow_any(e, call));
         }
-        if (!result.defined())
+        else
         {
             // A lazy expression: evaluate it straight into tensor memory, cast included.
             at::Tensor host = at::empty(sizes, target.device(c10::kCPU));
