@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
-ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}"
+ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" python3-matplotlib
 
 mkdir -p build
 echo "== release build (build/release)"

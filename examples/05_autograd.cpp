@@ -1,0 +1,40 @@
+// Autograd basics: y = w * x + b, backward(), gradients read into xtensor.
+// expect: y = 7
+// expect: dy/dw = \{ *3\.\}
+// expect: dy/db = \{ *1\.\}
+// expect: x\.grad\(\) defined: no
+#include <iostream>
+
+#include <torch/torch.h>
+#include <xtensor-torch/xtensor-torch.hpp>
+#include <xtensor/xio.hpp>
+
+int main()
+{
+    torch::Tensor x = torch::tensor({3.0});  // data: no gradient wanted
+    torch::Tensor w = torch::tensor({2.0}, torch::requires_grad());
+    torch::Tensor b = torch::tensor({1.0}, torch::requires_grad());
+
+    torch::Tensor y = w * x + b;
+    y.backward();
+    std::cout << "y = " << y.item<float>() << "\n";
+
+    // Gradients are plain tensors (no grad of their own), so they can be viewed without a copy.
+    std::cout << "dy/dw = " << xtorch::as_xarray<float>(w.grad()) << "\n";
+    std::cout << "dy/db = " << xtorch::as_xarray<float>(b.grad()) << "\n";
+
+    // x does not require grad, so autograd kept nothing for it.
+    std::cout << "x.grad() defined: " << (x.grad().defined() ? "yes" : "no") << "\n";
+
+    // w requires grad: viewing it is refused (writes would bypass autograd); detach() first.
+    try
+    {
+        xtorch::as_xarray<float>(w);
+    }
+    catch (const xtorch::conversion_error& e)
+    {
+        std::cout << "as_xarray(w) refused: " << e.what() << "\n";
+    }
+    std::cout << "w.detach() as xtensor: " << xtorch::as_xarray<float>(w.detach()) << "\n";
+    return 0;
+}
