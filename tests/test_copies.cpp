@@ -120,6 +120,24 @@ TEST_CASE("to_xarray: any strides, odd sizes, 0-d and empty", "[to_xarray][strid
     }
 }
 
+TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, outer dimensions",
+          "[to_tensor][to_xarray][strides]")
+{
+    // 67 x 33 is no multiple of the 32 x 32 tiles; the leading 5 is a dimension outside the tile plane.
+    at::Tensor base = at::arange(5 * 67 * 33, at::kDouble).reshape({5, 67, 33});
+    for (const at::Tensor& t : {base.permute({0, 2, 1}), base.permute({2, 1, 0}), base.select(0, 3).t()})
+    {
+        INFO("sizes " << t.sizes() << " strides " << t.strides());
+        xt::xarray<float> a = xtorch::to_xarray<float>(t);
+        REQUIRE(same_elements(a, t.to(at::kFloat)));
+        xt::xarray<std::int32_t> b = xtorch::to_xarray<std::int32_t>(t);
+        REQUIRE(same_elements(b, t.to(at::kInt)));
+    }
+    xt::xarray<double> x = xtorch::to_xarray<double>(base);
+    REQUIRE(xtorch::to_tensor(xt::transpose(x, {0, 2, 1}), at::kFloat).equal(base.permute({0, 2, 1}).to(at::kFloat)));
+    REQUIRE(xtorch::to_tensor(xt::transpose(x), at::kHalf).equal(base.permute({2, 1, 0}).to(at::kHalf)));
+}
+
 TEST_CASE("to_xarray: copies, whatever the tensor's flags", "[to_xarray]")
 {
     SECTION("a copy, not a view")

@@ -14,8 +14,10 @@
 
 #include "as_tensor.hpp"
 #include "config.hpp"
+#include "copy.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
+#include "memory.hpp"
 
 namespace xtorch
 {
@@ -133,12 +135,17 @@ namespace xtorch
         {
             // The expression has memory: torch's copy kernel casts, follows the strides, crosses devices.
             result = at::empty(sizes, target);
-            result.copy_(detail::borrow_any(e, call));
+            if (result.is_cpu())
+            {
+                detail::advise_huge_pages(result.data_ptr(), result.nbytes());
+            }
+            detail::copy_cast(result, detail::borrow_any(e, call));
         }
         else
         {
             // A lazy expression: evaluate it straight into tensor memory, cast included.
             at::Tensor host = at::empty(sizes, target.device(c10::kCPU));
+            detail::advise_huge_pages(host.data_ptr(), host.nbytes());
             detail::evaluate_into(e, host, call);
             result = device.is_cpu() ? std::move(host) : host.to(device);
         }

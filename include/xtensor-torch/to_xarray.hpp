@@ -12,8 +12,10 @@
 
 #include "as_tensor.hpp"
 #include "config.hpp"
+#include "copy.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
+#include "memory.hpp"
 #include "views.hpp"
 
 namespace xtorch
@@ -43,9 +45,11 @@ namespace xtorch
                 stride *= g.sizes[d];
             }
             g.span = stride;
+            advise_huge_pages(out.data(), out.size() * sizeof(value_type));
             // copy_ resolves the conjugate and negative bits, casts, follows strides and copies from
             // a device straight into host memory.
-            borrow(out, g).copy_(source);
+            at::Tensor dst = borrow(out, g);
+            copy_cast(dst, source);
         }
 
         inline void check_defined(const at::Tensor& t, const std::string& call)

@@ -1,0 +1,273 @@
+// Benchmarks of every as_* and to_* call against the peers (from_blob, xt::adapt, Tensor::to, xt::cast)
+// and the memory floor, measured in one run so that ratios between them mean something.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include <xtensor-torch/xtensor-torch.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xmanipulation.hpp>
+
+namespace
+{
+    constexpr std::int64_t small = 1 << 10;
+    constexpr std::int64_t large = 1 << 25;
+
+    xt::xarray<double> ramp(std::int64_t n)
+    {
+        xt::xarray<double> a = xt::xarray<double>::from_shape({static_cast<std::size_t>(n)});
+        for (std::size_t i = 0; i < a.size(); ++i)
+        {
+            a(i) = static_cast<double>(i % 1000) * 0.5;
+        }
+        return a;
+    }
+
+    /// A square-ish 2-d shape with n elements (n a power of two), for the transposed cases.
+    std::vector<std::size_t> square(std::int64_t n)
+    {
+        std::size_t rows = 1;
+        while (static_cast<std::int64_t>(rows * rows) < n)
+        {
+            rows *= 2;
+        }
+        return {rows, static_cast<std::size_t>(n) / rows};
+    }
+
+    // ---------- zero-copy calls: O(1), compared with the hand-rolled peers ----------
+
+    void as_tensor_lvalue(benchmark::State& state)
+    {
+        xt::xarray<float> a = xt::zeros<float>({static_cast<std::size_t>(state.range(0))});
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::as_tensor(a));
+        }
+    }
+
+    void peer_from_blob_with_deleter(benchmark::State& state)
+    {
+        xt::xarray<float> a = xt::zeros<float>({static_cast<std::size_t>(state.range(0))});
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(at::from_blob(
+                a.data(), {state.range(0)}, [](void*) {}, at::kFloat));
+        }
+    }
+
+    void as_xarray(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::as_xarray<float>(t));
+        }
+    }
+
+    void peer_xt_adapt_no_ownership(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        for (auto _ : state)
+        {
+            auto v = xt::adapt(t.data_ptr<float>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(),
+                               std::vector<std::size_t>{static_cast<std::size_t>(t.numel())});
+            benchmark::DoNotOptimize(v);
+        }
+    }
+
+    // ---------- copies with a cast, float64 to float32 ----------
+
+    void to_tensor_f64_to_f32(benchmark::State& state)
+    {
+        const xt::xarray<double> a = ramp(state.range(0));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_tensor(a, at::kFloat));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void to_tensor_f64_to_f32_transposed(benchmark::State& state)
+    {
+        const auto shape = square(state.range(0));
+        const xt::xarray<double> a = xt::reshape_view(ramp(state.range(0)), shape);
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_tensor(xt::transpose(a), at::kFloat));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void to_tensor_f64_to_f32_lazy(benchmark::State& state)
+    {
+        const xt::xarray<double> a = ramp(state.range(0));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_tensor(a * 2.0, at::kFloat));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void to_xarray_f64_to_f32(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_xarray<float>(t));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void to_xarray_f64_to_f32_transposed(benchmark::State& state)
+    {
+        const auto shape = square(state.range(0));
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)))
+                                 .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
+                                 .t();
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_xarray<float>(t));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void peer_tensor_to_f32(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(t.to(at::kFloat));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void peer_xt_cast_f32(benchmark::State& state)
+    {
+        const xt::xarray<double> a = ramp(state.range(0));
+        for (auto _ : state)
+        {
+            xt::xarray<float> r = xt::cast<float>(a);
+            benchmark::DoNotOptimize(r.data());
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    // ---------- the floor: the same bytes read and written, nothing else ----------
+
+    template <bool fresh>
+    void floor_convert_loop(benchmark::State& state)
+    {
+        const auto n = static_cast<std::size_t>(state.range(0));
+        const xt::xarray<double> a = ramp(state.range(0));
+        std::unique_ptr<float[]> touched(new float[n]);
+        std::memset(touched.get(), 0, n * sizeof(float));
+        for (auto _ : state)
+        {
+            // fresh: new memory every time, as a copy's result is (page faults included)
+            std::unique_ptr<float[]> out(fresh ? new float[n] : nullptr);
+            float* dst = fresh ? out.get() : touched.get();
+            const double* src = a.data();
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                dst[i] = static_cast<float>(src[i]);
+            }
+            benchmark::DoNotOptimize(dst);
+            benchmark::ClobberMemory();
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void floor_convert_into_fresh_memory(benchmark::State& state)
+    {
+        floor_convert_loop<true>(state);
+    }
+
+    void floor_convert_into_touched_memory(benchmark::State& state)
+    {
+        floor_convert_loop<false>(state);
+    }
+
+    void floor_memcpy_f64(benchmark::State& state)
+    {
+        const auto n = static_cast<std::size_t>(state.range(0));
+        const xt::xarray<double> a = ramp(state.range(0));
+        std::unique_ptr<double[]> out(new double[n]);
+        std::memset(out.get(), 0, n * sizeof(double));
+        for (auto _ : state)
+        {
+            std::memcpy(out.get(), a.data(), n * sizeof(double));
+            benchmark::ClobberMemory();
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 16);
+    }
+
+    // ---------- same-dtype copies ----------
+
+    void to_tensor_f64(benchmark::State& state)
+    {
+        const xt::xarray<double> a = ramp(state.range(0));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_tensor(a));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 16);
+    }
+
+    void to_xarray_f64(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_xarray<double>(t));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 16);
+    }
+
+    void peer_tensor_clone_f64(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(t.clone());
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 16);
+    }
+}
+
+// Zero-copy calls at the two sizes of the O(1) target.
+BENCHMARK(as_tensor_lvalue)->Arg(small)->Arg(large);
+BENCHMARK(peer_from_blob_with_deleter)->Arg(small)->Arg(large);
+BENCHMARK(as_xarray)->Arg(small)->Arg(large);
+BENCHMARK(peer_xt_adapt_no_ownership)->Arg(small)->Arg(large);
+
+// Copies from 2^10 to 2^26 elements, by factors of 4, and 2^25.
+// 2^25 is added: the size the targets name.
+static void sizes(benchmark::internal::Benchmark* b)
+{
+    for (int e = 10; e <= 26; e += 2)
+    {
+        b->Arg(std::int64_t(1) << e);
+    }
+    b->Arg(std::int64_t(1) << 25);
+}
+#define XTORCH_SIZES Apply(sizes)->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(to_tensor_f64_to_f32)->XTORCH_SIZES;
+BENCHMARK(to_tensor_f64_to_f32_lazy)->XTORCH_SIZES;
+BENCHMARK(to_tensor_f64_to_f32_transposed)->XTORCH_SIZES;
+BENCHMARK(to_xarray_f64_to_f32)->XTORCH_SIZES;
+BENCHMARK(to_xarray_f64_to_f32_transposed)->XTORCH_SIZES;
+BENCHMARK(peer_tensor_to_f32)->XTORCH_SIZES;
+BENCHMARK(peer_xt_cast_f32)->XTORCH_SIZES;
+BENCHMARK(floor_convert_into_fresh_memory)->XTORCH_SIZES;
+BENCHMARK(floor_convert_into_touched_memory)->XTORCH_SIZES;
+BENCHMARK(floor_memcpy_f64)->XTORCH_SIZES;
+BENCHMARK(to_tensor_f64)->XTORCH_SIZES;
+BENCHMARK(to_xarray_f64)->XTORCH_SIZES;
+BENCHMARK(peer_tensor_clone_f64)->XTORCH_SIZES;
+
+BENCHMARK_MAIN();

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the benchmarks (not part of the tests): every as_* / to_* call against the peers and the
+# memory floor, plus the compile-time comparison. Results land in benchmarks/results/:
+# results.json (Google Benchmark), compile_times.json, report.md (targets and ratios), chart.png.
+#   ./scripts/bench.sh                                     everything (about 10 minutes on 2 cores)
+#   ./scripts/bench.sh --benchmark_filter='to_tensor.*'    extra arguments go to the benchmark program
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" libbenchmark-dev python3-matplotlib
+
+RESULTS=$ROOT/benchmarks/results
+mkdir -p build "$RESULTS"
+echo "== building the benchmarks (build/bench)"
+configure build/bench -DCMAKE_BUILD_TYPE=Release -DXTENSOR_TORCH_BUILD_TESTS=OFF \
+    -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_BUILD_BENCHMARKS=ON
+cmake --build build/bench -j"$JOBS"
+
+echo "== compile time: the umbrella header against <ATen/ATen.h> + <xtensor/xarray.hpp>"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+printf '#include <xtensor-torch/xtensor-torch.hpp>\nint main() { return 0; }\n' >"$scratch/ours.cpp"
+printf '#include <ATen/ATen.h>\n#include <xtensor/xarray.hpp>\nint main() { return 0; }\n' >"$scratch/baseline.cpp"
+best_of_3() {
+    local best=""
+    for _ in 1 2 3; do
+        local start end
+        start=$(date +%s.%N)
+        g++ -std=c++17 -O2 -I"$ROOT/include" -c "$1" -o "$scratch/out.o"
+        end=$(date +%s.%N)
+        best=$("$PYTHON" -c "a='$best'; d=$end-$start; print(d if not a else min(float(a), d))")
+    done
+    echo "$best"
+}
+ours=$(best_of_3 "$scratch/ours.cpp")
+baseline=$(best_of_3 "$scratch/baseline.cpp")
+echo "{\"umbrella_s\": $ours, \"aten_and_xarray_s\": $baseline}" >"$RESULTS/compile_times.json"
+echo "umbrella: ${ours} s, ATen + xarray: ${baseline} s"
+
+echo "== benchmarks (medians of 3 repetitions)"
+build/bench/benchmarks/bench_conversions --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$RESULTS/results.json" --benchmark_out_format=json "$@"
+
+echo "== report"
+"$PYTHON" benchmarks/report.py "$RESULTS"
