@@ -69,6 +69,37 @@ namespace
         }
     }
 
+    void as_xtensor_rank1(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::as_xtensor<float, 1>(t));
+        }
+    }
+
+    void as_tensor_of_tensor_view(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        auto v = xtorch::as_xarray<float>(t);
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::as_tensor(v));  // shares t's storage
+        }
+    }
+
+    void as_tensor_rvalue(benchmark::State& state)
+    {
+        // The move of a fresh container into the tensor; making the container is not timed.
+        for (auto _ : state)
+        {
+            state.PauseTiming();
+            xt::xarray<float> a = xt::xarray<float>::from_shape({static_cast<std::size_t>(state.range(0))});
+            state.ResumeTiming();
+            benchmark::DoNotOptimize(xtorch::as_tensor(std::move(a)));
+        }
+    }
+
     void peer_xt_adapt_no_ownership(benchmark::State& state)
     {
         at::Tensor t = at::zeros({state.range(0)});
@@ -132,6 +163,16 @@ namespace
         for (auto _ : state)
         {
             benchmark::DoNotOptimize(xtorch::to_xarray<float>(t));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void to_xtensor_f64_to_f32(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_xtensor<float, 1>(t));
         }
         state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
     }
@@ -244,6 +285,9 @@ BENCHMARK(as_tensor_lvalue)->Arg(small)->Arg(large);
 BENCHMARK(peer_from_blob_with_deleter)->Arg(small)->Arg(large);
 BENCHMARK(as_xarray)->Arg(small)->Arg(large);
 BENCHMARK(peer_xt_adapt_no_ownership)->Arg(small)->Arg(large);
+BENCHMARK(as_xtensor_rank1)->Arg(small)->Arg(large);
+BENCHMARK(as_tensor_of_tensor_view)->Arg(small)->Arg(large);
+BENCHMARK(as_tensor_rvalue)->Arg(small)->Arg(large);
 
 // Copies from 2^10 to 2^26 elements, by factors of 4, and 2^25.
 // 2^25 is added: the size the targets name.
@@ -261,6 +305,7 @@ BENCHMARK(to_tensor_f64_to_f32_lazy)->XTORCH_SIZES;
 BENCHMARK(to_tensor_f64_to_f32_transposed)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64_to_f32)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64_to_f32_transposed)->XTORCH_SIZES;
+BENCHMARK(to_xtensor_f64_to_f32)->XTORCH_SIZES;
 BENCHMARK(peer_tensor_to_f32)->XTORCH_SIZES;
 BENCHMARK(peer_xt_cast_f32)->XTORCH_SIZES;
 BENCHMARK(floor_convert_into_fresh_memory)->XTORCH_SIZES;

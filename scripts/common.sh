@@ -28,7 +28,7 @@ ensure_packages() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     "${apt[@]}" update -qq
-    "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+    "${apt[@]}" install -y -qq "${missing[@]}"
 }
 
 # Debian's python3, with torch; the python3 first on PATH may be another one.

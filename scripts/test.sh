@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the whole suite in a release build, then the C++ suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (a use-after-free, a leak or UB fails it).
+# AddressSanitizer + UndefinedBehaviorSanitizer (a use-after-free, a leak or UB fails it), then the
+# libFuzzer target for FUZZ_SECONDS (30) under the same sanitizers.
 # Installs the Debian packages it needs when they are missing.
-#   ./scripts/test.sh            everything
-#   SANITIZE=0 ./scripts/test.sh skip the sanitizer build
+#   ./scripts/test.sh                  everything
+#   SANITIZE=0 ./scripts/test.sh       skip the sanitizer build
+#   FUZZ_SECONDS=600 ./scripts/test.sh fuzz longer (0 skips the fuzzer)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
-ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" python3-matplotlib
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+fuzz_packages=()
+[ "$FUZZ_SECONDS" != 0 ] && fuzz_packages=(clang libclang-rt-14-dev)
+ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" python3-matplotlib "${fuzz_packages[@]}"
 
 mkdir -p build
 echo "== release build (build/release)"
@@ -27,5 +32,13 @@ if [ "${SANITIZE:-1}" != 0 ]; then
     (cd build/asan &&
         ASAN_OPTIONS=detect_leaks=1:strict_init_order=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
             ctest --output-on-failure -j"$JOBS")
+fi
+if [ "$FUZZ_SECONDS" != 0 ]; then
+    echo "== fuzzing for $FUZZ_SECONDS s (build/fuzz: clang, libFuzzer + ASan + UBSan)"
+    configure build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O1 -g1" \
+        -DXTENSOR_TORCH_BUILD_TESTS=OFF -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_BUILD_FUZZERS=ON \
+        -DXTENSOR_TORCH_FUZZ_SECONDS="$FUZZ_SECONDS"
+    cmake --build build/fuzz -j"$JOBS"
+    (cd build/fuzz && ctest --output-on-failure)
 fi
 echo "== all tests passed"

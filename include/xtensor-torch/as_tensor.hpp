@@ -76,13 +76,33 @@ namespace xtorch
                 }
                 next = g.strides[d] * std::max<std::int64_t>(g.sizes[d], 1);
             }
+            // Torch counts elements and bytes in int64: refuse what would wrap instead of misreading it.
+            using value_type = typename E::value_type;
+            bool overflow = false;
+            std::int64_t numel = 1;
+            for (std::size_t d = 0; d < rank; ++d)
+            {
+                overflow = overflow || __builtin_mul_overflow(numel, g.sizes[d], &numel);
+            }
             if (!empty)
             {
                 g.span = 1;
                 for (std::size_t d = 0; d < rank; ++d)
                 {
-                    g.span += (g.sizes[d] - 1) * g.strides[d];
+                    std::int64_t reach = 0;
+                    overflow = overflow || __builtin_mul_overflow(g.sizes[d] - 1, g.strides[d], &reach)
+                               || __builtin_add_overflow(g.span, reach, &g.span);
                 }
+                std::int64_t bytes = 0;
+                overflow = overflow
+                           || __builtin_add_overflow(g.span, static_cast<std::int64_t>(e.data_offset()), &bytes)
+                           || __builtin_mul_overflow(bytes, static_cast<std::int64_t>(sizeof(value_type)), &bytes);
+            }
+            if (overflow)
+            {
+                refuse(call, "the expression's sizes and strides span more bytes than a tensor can address",
+                       "sizes " + format_list(shape) + " and strides " + format_list(strides),
+                       "element and byte counts below 2^63", "Convert a smaller view of the expression.");
             }
             return g;
         }

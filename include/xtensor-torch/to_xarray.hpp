@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include <xtensor/xarray.hpp>
@@ -52,6 +53,21 @@ namespace xtorch
             copy_cast(dst, source);
         }
 
+        /// Refuses a copy whose byte count does not fit in size_t (an expanded tensor of huge logical size).
+        template <class T>
+        void check_fits(const at::Tensor& t, const std::string& call)
+        {
+            const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
+            if (static_cast<std::uint64_t>(t.numel()) > limit)
+            {
+                refuse(call, "the copy would not fit in memory",
+                       std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T)) + " bytes (sizes "
+                           + format_list(t.sizes()) + ")",
+                       "at most " + std::to_string(limit) + " elements",
+                       "Copy a slice of the tensor instead, e.g. t.slice(0, 0, n).");
+            }
+        }
+
         inline void check_defined(const at::Tensor& t, const std::string& call)
         {
             if (!t.defined())
@@ -76,7 +92,9 @@ namespace xtorch
     {
         static_assert(!std::is_const<T>::value, "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
-        detail::check_defined(t, detail::call_name<T>("to_xarray", -1));
+        const std::string call = detail::call_name<T>("to_xarray", -1);
+        detail::check_defined(t, call);
+        detail::check_fits<T>(t, call);
         auto out = xt::xarray<T>::from_shape(t.sizes());
         detail::copy_into(out, t, "to_xarray");
         return out;
@@ -95,6 +113,7 @@ namespace xtorch
         scalar_type_of<T>();
         const std::string call = detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N));
         detail::check_defined(t, call);
+        detail::check_fits<T>(t, call);
         if (t.dim() != static_cast<std::int64_t>(N))
         {
             detail::refuse(call, "rank mismatch",
