@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -48,9 +49,12 @@ namespace xtorch
             const std::size_t rank = shape.size();
             g.sizes.resize(rank);
             g.strides.resize(rank);
+            // Torch counts elements and bytes in int64: refuse what would wrap instead of misreading it.
+            bool overflow = false;
             bool empty = false;
             for (std::size_t d = 0; d < rank; ++d)
             {
+                overflow = overflow || shape[d] > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
                 g.sizes[d] = static_cast<std::int64_t>(shape[d]);
                 g.strides[d] = static_cast<std::int64_t>(strides[d]);
                 empty = empty || shape[d] == 0;
@@ -68,23 +72,21 @@ namespace xtorch
                 }
             }
             std::int64_t next = 1;  // the stride a contiguous tensor would have at dimension d
-            for (std::size_t d = rank; d-- > 0;)
+            for (std::size_t d = rank; d-- > 0 && !overflow;)
             {
                 if (g.sizes[d] == 1)
                 {
                     g.strides[d] = next;
                 }
-                next = g.strides[d] * std::max<std::int64_t>(g.sizes[d], 1);
+                overflow = __builtin_mul_overflow(g.strides[d], std::max<std::int64_t>(g.sizes[d], 1), &next);
             }
-            // Torch counts elements and bytes in int64: refuse what would wrap instead of misreading it.
             using value_type = typename E::value_type;
-            bool overflow = false;
             std::int64_t numel = 1;
             for (std::size_t d = 0; d < rank; ++d)
             {
                 overflow = overflow || __builtin_mul_overflow(numel, g.sizes[d], &numel);
             }
-            if (!empty)
+            if (!empty && !overflow)
             {
                 g.span = 1;
                 for (std::size_t d = 0; d < rank; ++d)

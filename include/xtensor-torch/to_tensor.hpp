@@ -54,6 +54,8 @@ namespace xtorch
         at::Tensor borrow_any(const E& e, const char* call)
         {
             using value_type = typename E::value_type;
+            // The geometry first: it refuses counts that overflow, so the sums below cannot.
+            const geometry g = read_geometry(e, call, /*absolute=*/true);
             c10::SmallVector<std::int64_t, 6> flipped;
             std::ptrdiff_t lowest = static_cast<std::ptrdiff_t>(e.data_offset());
             const auto& strides = e.strides();
@@ -67,9 +69,8 @@ namespace xtorch
             }
             if (flipped.empty())
             {
-                return borrow(e, read_geometry(e, call));
+                return borrow(e, g);
             }
-            const geometry g = read_geometry(e, call, /*absolute=*/true);
             auto* base = const_cast<value_type*>(e.data());
             const std::size_t bytes = static_cast<std::size_t>(lowest + g.span) * sizeof(value_type);
             c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
