@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -315,4 +316,16 @@ BENCHMARK(to_tensor_f64)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64)->XTORCH_SIZES;
 BENCHMARK(peer_tensor_clone_f64)->XTORCH_SIZES;
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv)
+{
+    // Ratios are only comparable at the same thread count: record libtorch's.
+    benchmark::AddCustomContext("torch_threads", std::to_string(at::get_num_threads()));
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    {
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -74,7 +74,8 @@ def main(results_dir):
         if large in t[fn]:
             lines.append(f"| `{fn}` | {t[fn][large] * 1e3:.2f} |")
     machine = (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
-               f"{context.get('date', '')}, library build: {context.get('library_build_type', '?')}")
+               f"{context.get('date', '')}, libtorch threads: {context.get('torch_threads', '?')}, "
+               f"Google Benchmark library build: {context.get('library_build_type', '?')}")
     lines += ["", f"Machine: {machine}"]
     report = "\n".join(lines) + "\n"
     with open(os.path.join(results_dir, "report.md"), "w") as f:

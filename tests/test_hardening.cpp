@@ -117,6 +117,13 @@ TEST_CASE("leaks: memory stays flat over a million conversions", "[leaks]")
             (void) shared;
         }
     };
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan's quarantine keeps freed memory resident on purpose, so resident size says nothing here;
+    // LeakSanitizer checks this build for leaks at exit instead, and the release build checks flatness.
+    WARN("resident-size flatness is checked in the release build; under ASan, LeakSanitizer checks leaks");
+    round(10000);
+    return;
+#endif
     round(10000);
     const std::size_t before = resident_bytes();
     round(1000000);

@@ -130,6 +130,37 @@ namespace
                 fail("as_xarray refused a tensor it must accept");
             }
         }
+        // The static-rank calls: accepted for rank 2 under the same rules, refused for any other rank.
+        try
+        {
+            auto m = xtorch::as_xtensor<T, 2>(t);
+            if (refuse || t.dim() != 2 || !same(m, t))
+            {
+                fail("as_xtensor broke its rules or misread an element");
+            }
+        }
+        catch (const xtorch::conversion_error&)
+        {
+            if (!refuse && t.dim() == 2)
+            {
+                fail("as_xtensor refused a rank-2 tensor it must accept");
+            }
+        }
+        try
+        {
+            xt::xtensor<T, 2> m = xtorch::to_xtensor<T, 2>(t);
+            if (t.dim() != 2 || !same(m, t.detach().resolve_conj()))
+            {
+                fail("to_xtensor broke its rules or misread an element");
+            }
+        }
+        catch (const xtorch::conversion_error&)
+        {
+            if (t.dim() == 2)
+            {
+                fail("to_xtensor refused a rank-2 tensor");
+            }
+        }
         // A wrong dtype is always refused.
         try
         {
