@@ -69,10 +69,11 @@ def main(results_dir):
     for name, value, limit, ok, detail in rows:
         lines.append(f"| {name} | {value:.2f} | {limit} | {ok} | {detail} |")
 
-    lines += ["", "Medians at 2^25 elements (ms):", "", "| benchmark | ms |", "|---|---|"]
+    lines += ["", "Medians at 2^25 elements:", "", "| benchmark | time |", "|---|---|"]
     for fn in sorted(t):
         if large in t[fn]:
-            lines.append(f"| `{fn}` | {t[fn][large] * 1e3:.2f} |")
+            v = t[fn][large]
+            lines.append(f"| `{fn}` | {v * 1e3:.2f} ms |" if v >= 1e-5 else f"| `{fn}` | {v * 1e9:.0f} ns |")
     machine = (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
                f"{context.get('date', '')}, libtorch threads: {context.get('torch_threads', '?')}, "
                f"Google Benchmark library build: {context.get('library_build_type', '?')}")
