@@ -210,3 +210,44 @@ TEST_CASE("CUDA asked for without CUDA is a conversion_error", "[to_tensor][cuda
     REQUIRE_THAT(msg, Catch::StartsWith("xtorch::to_tensor: CUDA was asked for, but this libtorch has no CUDA support "
                                         "or no GPU is visible (found device cuda:0 with 0 visible CUDA devices"));
 }
+
+TEST_CASE("CUDA: round trips, strided sources, casts on the way, refusals", "[cuda]")
+{
+    if (!at::hasCUDA() || at::detail::getCUDAHooks().getNumGPUs() == 0)
+    {
+        WARN("no CUDA device here: the [cuda] cases are skipped (run ./scripts/gpu-check.sh on a GPU machine)");
+        return;
+    }
+    const at::Device gpu(at::kCUDA, 0);
+    SECTION("every dtype, both ways")
+    {
+        for_each_type(all_types{}, [&](auto tag) {
+            using T = typename decltype(tag)::type;
+            INFO("type " << xtorch::type_name<T>());
+            const xt::xarray<T> src = samples<T>({3, 5});
+            at::Tensor d = xtorch::to_tensor(src, gpu);
+            REQUIRE(d.device() == gpu);
+            REQUIRE(d.scalar_type() == xtorch::scalar_type_of<T>());
+            REQUIRE((xtorch::to_xarray<T>(d) == src));
+            REQUIRE((xtorch::to_xarray<T>(d.t()) == xt::transpose(src)));
+        });
+    }
+    SECTION("float64 to float32 on the way, strided sources, several ranks")
+    {
+        xt::xarray<double> a = xt::reshape_view(xt::arange(2. * 3 * 4), {2, 3, 4});
+        const at::Tensor host = xtorch::as_tensor(a);
+        const auto opts = at::TensorOptions().device(gpu).dtype(at::kFloat);
+        REQUIRE(xtorch::to_tensor(a, opts).cpu().equal(host.to(at::kFloat)));
+        REQUIRE(xtorch::to_tensor(xt::transpose(a), opts).cpu().equal(host.permute({2, 1, 0}).to(at::kFloat)));
+        REQUIRE(xtorch::to_tensor(a + 1.0, opts).cpu().equal((host + 1).to(at::kFloat)));
+        at::Tensor d = host.to(gpu);
+        REQUIRE((xtorch::to_xarray<float>(d.slice(2, 0, 4, 2)) == xt::cast<float>(xt::view(a, xt::all(), xt::all(), xt::range(0, 4, 2)))));
+        REQUIRE((xtorch::to_xtensor<double, 3>(d) == a));
+    }
+    SECTION("views of device memory are refused, naming the device and the copy")
+    {
+        const std::string msg = refusal([&] { xtorch::as_xarray<float>(at::zeros({2}, gpu)); });
+        REQUIRE_THAT(msg, Catch::Contains("can't convert cuda:0 device type tensor to xtensor"));
+        REQUIRE_THAT(msg, Catch::Contains("xtorch::to_xarray<float>(t)"));
+    }
+}
