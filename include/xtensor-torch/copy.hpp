@@ -67,27 +67,6 @@ namespace xtorch
             });
         }
 
-        /// Whether visit_dtype has a C++ type for st.
-        inline bool is_mapped(c10::ScalarType st) noexcept
-        {
-            switch (st)
-            {
-                case c10::ScalarType::Bool:
-                case c10::ScalarType::Byte:
-                case c10::ScalarType::Char:
-                case c10::ScalarType::Short:
-                case c10::ScalarType::Int:
-                case c10::ScalarType::Long:
-                case c10::ScalarType::Float:
-                case c10::ScalarType::Double:
-                case c10::ScalarType::ComplexFloat:
-                case c10::ScalarType::ComplexDouble:
-                case c10::ScalarType::Half:
-                case c10::ScalarType::BFloat16: return true;
-                default: return false;
-            }
-        }
-
         /**
          * Copies src (any dtype, strides, device, layout flags) into dst, a contiguous tensor of the
          * same sizes, casting on the way: one pass. Transposed CPU sources take tiled_copy; everything
@@ -96,8 +75,9 @@ namespace xtorch
         inline void copy_cast(at::Tensor& dst, const at::Tensor& src)
         {
             const std::int64_t rank = src.dim();
-            if (rank >= 2 && is_mapped(src.scalar_type()) && is_mapped(dst.scalar_type()) && src.is_cpu() && dst.is_cpu() && !src.is_conj() && !src.is_neg()
-                && src.layout() == c10::kStrided && dst.is_contiguous() && !src.is_contiguous())
+            if (rank >= 2 && src.is_cpu() && dst.is_cpu() && is_mapped(src.scalar_type())
+                && is_mapped(dst.scalar_type()) && !src.is_conj() && !src.is_neg() && src.layout() == c10::kStrided
+                && dst.is_contiguous() && !src.is_contiguous())
             {
                 std::int64_t p = -1;
                 for (std::int64_t d = 0; d < rank; ++d)

@@ -96,30 +96,53 @@ namespace xtorch
             "Bool, Byte, Char, Short, Int, Long, Float, Double, ComplexFloat, ComplexDouble, Half, BFloat16";
 
         /**
-         * Calls f(type_tag<T>{}) with the C++ type T of the dtype st, or throws conversion_error naming
-         * `call` when st has no C++ type here (quantized types, for example).
+         * Calls f(type_tag<T>{}) with the C++ type T of the dtype st and returns true, or returns false
+         * when st has no C++ type here (quantized types, for example). The one list of the map at run time.
          */
         template <class F>
-        decltype(auto) visit_dtype(c10::ScalarType st, const std::string& call, F&& f)
+        bool try_visit_dtype(c10::ScalarType st, F&& f)
         {
             switch (st)
             {
-                case c10::ScalarType::Bool: return f(type_tag<bool>{});
-                case c10::ScalarType::Byte: return f(type_tag<std::uint8_t>{});
-                case c10::ScalarType::Char: return f(type_tag<std::int8_t>{});
-                case c10::ScalarType::Short: return f(type_tag<std::int16_t>{});
-                case c10::ScalarType::Int: return f(type_tag<std::int32_t>{});
-                case c10::ScalarType::Long: return f(type_tag<std::int64_t>{});
-                case c10::ScalarType::Float: return f(type_tag<float>{});
-                case c10::ScalarType::Double: return f(type_tag<double>{});
-                case c10::ScalarType::ComplexFloat: return f(type_tag<std::complex<float>>{});
-                case c10::ScalarType::ComplexDouble: return f(type_tag<std::complex<double>>{});
-                case c10::ScalarType::Half: return f(type_tag<c10::Half>{});
-                case c10::ScalarType::BFloat16: return f(type_tag<c10::BFloat16>{});
-                default:
-                    refuse(call, "unsupported dtype", c10::toString(st), std::string("one of ") + supported_dtypes,
-                           "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
+                case c10::ScalarType::Bool: f(type_tag<bool>{}); return true;
+                case c10::ScalarType::Byte: f(type_tag<std::uint8_t>{}); return true;
+                case c10::ScalarType::Char: f(type_tag<std::int8_t>{}); return true;
+                case c10::ScalarType::Short: f(type_tag<std::int16_t>{}); return true;
+                case c10::ScalarType::Int: f(type_tag<std::int32_t>{}); return true;
+                case c10::ScalarType::Long: f(type_tag<std::int64_t>{}); return true;
+                case c10::ScalarType::Float: f(type_tag<float>{}); return true;
+                case c10::ScalarType::Double: f(type_tag<double>{}); return true;
+                case c10::ScalarType::ComplexFloat: f(type_tag<std::complex<float>>{}); return true;
+                case c10::ScalarType::ComplexDouble: f(type_tag<std::complex<double>>{}); return true;
+                case c10::ScalarType::Half: f(type_tag<c10::Half>{}); return true;
+                case c10::ScalarType::BFloat16: f(type_tag<c10::BFloat16>{}); return true;
+                default: return false;
             }
+        }
+
+        /// As try_visit_dtype, but a dtype without a C++ type throws conversion_error naming `call`.
+        template <class F>
+        void visit_dtype(c10::ScalarType st, const std::string& call, F&& f)
+        {
+            if (!try_visit_dtype(st, std::forward<F>(f)))
+            {
+                refuse(call, "unsupported dtype", c10::toString(st), std::string("one of ") + supported_dtypes,
+                       "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
+            }
+        }
+
+        /// Whether the dtype st has a C++ type here.
+        inline bool is_mapped(c10::ScalarType st)
+        {
+            return try_visit_dtype(st, [](auto) {});
+        }
+
+        /// The name of the C++ type of the dtype st, for messages ("double"), or the dtype's name.
+        inline std::string cpp_name_of(c10::ScalarType st)
+        {
+            std::string name = c10::toString(st);
+            try_visit_dtype(st, [&](auto tag) { name = type_name<typename decltype(tag)::type>(); });
+            return name;
         }
 
         template <class T>

@@ -181,27 +181,6 @@ namespace xtorch
             return name + ">";
         }
 
-        /// The name of the C++ type of the dtype st, for messages ("double"), or the dtype's name.
-        inline std::string cpp_name_of(c10::ScalarType st)
-        {
-            switch (st)
-            {
-                case c10::ScalarType::Bool: return type_name<bool>();
-                case c10::ScalarType::Byte: return type_name<std::uint8_t>();
-                case c10::ScalarType::Char: return type_name<std::int8_t>();
-                case c10::ScalarType::Short: return type_name<std::int16_t>();
-                case c10::ScalarType::Int: return type_name<std::int32_t>();
-                case c10::ScalarType::Long: return type_name<std::int64_t>();
-                case c10::ScalarType::Float: return type_name<float>();
-                case c10::ScalarType::Double: return type_name<double>();
-                case c10::ScalarType::ComplexFloat: return type_name<std::complex<float>>();
-                case c10::ScalarType::ComplexDouble: return type_name<std::complex<double>>();
-                case c10::ScalarType::Half: return type_name<c10::Half>();
-                case c10::ScalarType::BFloat16: return type_name<c10::BFloat16>();
-                default: return c10::toString(st);
-            }
-        }
-
         /**
          * The checks of every as_* call from torch to xtensor, in the order torch's Tensor.numpy()
          * makes them; `rank` is the static rank asked for, or -1. Throws conversion_error.
