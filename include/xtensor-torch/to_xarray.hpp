@@ -26,37 +26,33 @@ namespace xtorch
         /// Copies the values of t (any dtype, strides, device, layout) into the new container `out`,
         /// whose shape is t's: one pass, cast included, straight into out's memory.
         template <class C>
-        void copy_into(C& out, const at::Tensor& t, const char* function)
+        void copy_into(C& out, const at::Tensor& t, const char* call)
         {
-            using value_type = typename C::value_type;
-            // Only dtypes with a C++ type can be cast from here; visit_dtype refuses the others (quantized).
-            visit_dtype(t.scalar_type(), call_name<value_type>(function, -1), [](auto) {});
             if (out.size() == 0)
             {
                 return;
             }
             at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
-            geometry g;
-            g.sizes.assign(source.sizes().begin(), source.sizes().end());
-            g.strides.assign(source.sizes().size(), 0);
-            std::int64_t stride = 1;
-            for (std::size_t d = g.sizes.size(); d-- > 0;)
-            {
-                g.strides[d] = stride;
-                stride *= g.sizes[d];
-            }
-            g.span = stride;
-            advise_huge_pages(out.data(), out.size() * sizeof(value_type));
-            // copy_ resolves the conjugate and negative bits, casts, follows strides and copies from
+            advise_huge_pages(out.data(), out.size() * sizeof(typename C::value_type));
+            // copy_cast resolves the conjugate and negative bits, casts, follows strides and copies from
             // a device straight into host memory.
-            at::Tensor dst = borrow(out, g);
+            at::Tensor dst = borrow(out, read_geometry(out, call));
             copy_cast(dst, source);
         }
 
-        /// Refuses a copy whose byte count does not fit in size_t (an expanded tensor of huge logical size).
+        /**
+         * The checks of every to_* call from torch to xtensor, before anything is allocated: a defined
+         * tensor, a dtype with a C++ type (quantized ones are refused), and a byte count that fits.
+         */
         template <class T>
-        void check_fits(const at::Tensor& t, const std::string& call)
+        void check_copyable(const at::Tensor& t, const std::string& call)
         {
+            if (!t.defined())
+            {
+                refuse(call, "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
+                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+            }
+            visit_dtype(t.scalar_type(), call, [](auto) {});
             const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
             if (static_cast<std::uint64_t>(t.numel()) > limit)
             {
@@ -65,15 +61,6 @@ namespace xtorch
                            + format_list(t.sizes()) + ")",
                        "at most " + std::to_string(limit) + " elements",
                        "Copy a slice of the tensor instead, e.g. t.slice(0, 0, n).");
-            }
-        }
-
-        inline void check_defined(const at::Tensor& t, const std::string& call)
-        {
-            if (!t.defined())
-            {
-                refuse(call, "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
-                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
             }
         }
     }
@@ -93,10 +80,9 @@ namespace xtorch
         static_assert(!std::is_const<T>::value, "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
         const std::string call = detail::call_name<T>("to_xarray", -1);
-        detail::check_defined(t, call);
-        detail::check_fits<T>(t, call);
+        detail::check_copyable<T>(t, call);
         auto out = xt::xarray<T>::from_shape(t.sizes());
-        detail::copy_into(out, t, "to_xarray");
+        detail::copy_into(out, t, "xtorch::to_xarray");
         return out;
     }
 
@@ -112,8 +98,7 @@ namespace xtorch
         static_assert(!std::is_const<T>::value, "xtorch::to_xtensor<T, N>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
         const std::string call = detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N));
-        detail::check_defined(t, call);
-        detail::check_fits<T>(t, call);
+        detail::check_copyable<T>(t, call);
         if (t.dim() != static_cast<std::int64_t>(N))
         {
             detail::refuse(call, "rank mismatch",
@@ -127,7 +112,7 @@ namespace xtorch
             shape[d] = static_cast<std::size_t>(t.size(static_cast<std::int64_t>(d)));
         }
         auto out = xt::xtensor<T, N>::from_shape(shape);
-        detail::copy_into(out, t, "to_xtensor");
+        detail::copy_into(out, t, "xtorch::to_xtensor");
         return out;
     }
 }
