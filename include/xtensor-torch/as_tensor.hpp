@@ -219,6 +219,42 @@ namespace xtorch
         }
     }
 
+    namespace detail
+    {
+        /// as_tensor without its compile-time checks; `call` names the public call in messages.
+        template <class E>
+        at::Tensor share(E&& e, const char* call)
+        {
+            using D = std::decay_t<E>;
+            using value_type = typename D::value_type;
+            constexpr c10::ScalarType st = scalar_type_of<value_type>();
+
+            const geometry g = read_geometry(e, call);
+            if (const c10::Storage* shared = find_storage(e))
+            {
+                // A view of a tensor: share the tensor's own storage.
+                const value_type* first = e.data() + e.data_offset();
+                const auto offset = first - static_cast<const value_type*>(shared->data());
+                return make_cpu_tensor(*shared, offset, g, st);
+            }
+            if constexpr (std::is_lvalue_reference<E>::value)
+            {
+                return borrow(e, g);
+            }
+            else
+            {
+                auto owner = std::make_unique<D>(std::move(e));
+                auto* base = const_cast<value_type*>(owner->data());
+                const auto offset = static_cast<std::int64_t>(owner->data_offset());
+                const std::size_t bytes = static_cast<std::size_t>(offset + g.span) * sizeof(value_type);
+                // From here on the DataPtr owns the container and frees it with the storage, also if making
+                // the storage throws.
+                c10::DataPtr ptr(base, owner.release(), &delete_owner<D>, c10::Device(c10::DeviceType::CPU));
+                return make_cpu_tensor(make_storage(std::move(ptr), bytes), offset, g, st);
+            }
+        }
+    }
+
     /**
      * A torch tensor over the memory of the xtensor expression `e`, without copying.
      *
@@ -260,32 +296,7 @@ namespace xtorch
                       "xtorch::as_tensor: this temporary holds its elements inline (xt::xtensor_fixed, or a view that "
                       "owns one), so moving it into the tensor would copy them. Use xtorch::to_tensor(e), or pass a "
                       "variable to borrow its memory.");
-        using value_type = typename D::value_type;
-        constexpr c10::ScalarType st = scalar_type_of<value_type>();
-
-        const detail::geometry g = detail::read_geometry(e, "xtorch::as_tensor");
-        if (const c10::Storage* shared = detail::find_storage(e))
-        {
-            // A view of a tensor: share the tensor's own storage.
-            const value_type* first = e.data() + e.data_offset();
-            const auto offset = first - static_cast<const value_type*>(shared->data());
-            return detail::make_cpu_tensor(*shared, offset, g, st);
-        }
-        if constexpr (std::is_lvalue_reference<E>::value)
-        {
-            return detail::borrow(e, g);
-        }
-        else
-        {
-            auto owner = std::make_unique<D>(std::move(e));
-            auto* base = const_cast<value_type*>(owner->data());
-            const auto offset = static_cast<std::int64_t>(owner->data_offset());
-            const std::size_t bytes = static_cast<std::size_t>(offset + g.span) * sizeof(value_type);
-            // From here on the DataPtr owns the container and frees it with the storage, also if making
-            // the storage throws.
-            c10::DataPtr ptr(base, owner.release(), &detail::delete_owner<D>, c10::Device(c10::DeviceType::CPU));
-            return detail::make_cpu_tensor(detail::make_storage(std::move(ptr), bytes), offset, g, st);
-        }
+        return detail::share(std::forward<E>(e), "xtorch::as_tensor");
     }
 }
 

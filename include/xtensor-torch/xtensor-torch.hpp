@@ -7,6 +7,8 @@
 //   as_xtensor<T, N>(t)  the same with a static rank
 //   to_xarray<T>(t)      at::Tensor (any dtype, strides, device) -> new xt::xarray<T>
 //   to_xtensor<T, N>(t)  the same with a static rank
+//   to_dlpack(e)         xtensor expression -> DLManagedTensor* over its memory
+//   from_dlpack<T>(m)    DLManagedTensor* -> xarray_view<T> over its memory
 #ifndef XTENSOR_TORCH_HPP
 #define XTENSOR_TORCH_HPP
 
@@ -19,5 +21,6 @@
 #include "as_tensor.hpp"
 #include "to_tensor.hpp"
 #include "to_xarray.hpp"
+#include "dlpack.hpp"
 
 #endif
