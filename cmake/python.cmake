@@ -1,0 +1,32 @@
+# The Python side: the interface target xtensor-torch::python (the pybind11 casters of
+# <xtensor-torch/pybind11.hpp>, pybind11 and libtorch_python) and xtensor_torch_add_module().
+#
+# Debian's python3 (/usr/bin/python3) is the one with torch: configure with
+# -DPython3_EXECUTABLE=/usr/bin/python3 when another python3 comes first on PATH.
+find_package(Python3 3.8 REQUIRED COMPONENTS Interpreter Development.Module)
+find_package(pybind11 2.10 CONFIG REQUIRED)
+
+# libtorch_python holds the functions that make torch.Tensor objects; torch's CMake config does not
+# list it, so look next to libtorch (torch/lib in a pip install, the multiarch directory on Debian).
+find_library(XTENSOR_TORCH_TORCH_PYTHON_LIBRARY torch_python HINTS "${TORCH_INSTALL_PREFIX}/lib")
+if(NOT XTENSOR_TORCH_TORCH_PYTHON_LIBRARY)
+    message(FATAL_ERROR "libtorch_python was not found next to libtorch (${TORCH_INSTALL_PREFIX}/lib). "
+                        "Install python3-torch, or set XTENSOR_TORCH_TORCH_PYTHON_LIBRARY to its path.")
+endif()
+
+add_library(xtensor-torch-python INTERFACE)
+add_library(xtensor-torch::python ALIAS xtensor-torch-python)
+target_link_libraries(xtensor-torch-python INTERFACE
+    xtensor-torch::xtensor-torch pybind11::module ${XTENSOR_TORCH_TORCH_PYTHON_LIBRARY})
+
+# Where the modules land in the build tree: add it to PYTHONPATH to import them.
+set(XTENSOR_TORCH_PYTHONPATH ${PROJECT_BINARY_DIR}/python)
+
+# xtensor_torch_add_module(name sources...): a pybind11 module using the casters, built into
+# ${XTENSOR_TORCH_PYTHONPATH}.
+function(xtensor_torch_add_module name)
+    pybind11_add_module(${name} MODULE ${ARGN})
+    target_link_libraries(${name} PRIVATE xtensor-torch::python)
+    target_compile_options(${name} PRIVATE -Wall -Wextra)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${XTENSOR_TORCH_PYTHONPATH})
+endfunction()

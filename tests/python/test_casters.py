@@ -1,0 +1,409 @@
+"""The pybind11 casters of <xtensor-torch/pybind11.hpp>, through the _xtorch_test module."""
+import gc
+import sys
+import weakref
+
+import numpy as np
+import pytest
+import torch
+import torch.utils.dlpack
+
+import _xtorch_test as m
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
+          "complex64", "complex128", "bfloat16"]
+
+
+def address(t):
+    """The address of the first element of a tensor."""
+    return t.data_ptr()
+
+
+def strides_where_size_gt_1(shape, strides):
+    # xtensor gives size-1 dimensions stride 0 and torch any stride: compare the others only.
+    return [s for n, s in zip(shape, strides) if n > 1]
+
+
+class Producer:
+    """An object that is neither a tensor nor an ndarray, with the DLPack protocol."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __dlpack__(self, stream=None):
+        return self.array.__dlpack__()
+
+    def __dlpack_device__(self):
+        return self.array.__dlpack_device__()
+
+
+# --- views: no copy, writes seen by the caller --------------------------------------------------
+
+def test_view_of_a_torch_tensor_writes_in_place():
+    t = torch.arange(6, dtype=torch.float64)
+    m.scale(t, 2.0)
+    assert t.tolist() == [0, 2, 4, 6, 8, 10]
+
+
+def test_view_of_a_numpy_array_writes_in_place():
+    a = np.arange(6.0)
+    m.scale(a, 3.0)
+    assert a.tolist() == [0, 3, 6, 9, 12, 15]
+
+
+def test_view_of_a_dlpack_producer_writes_in_place():
+    a = np.arange(4.0)
+    m.scale(Producer(a), -1.0)
+    assert a.tolist() == [0, -1, -2, -3]
+
+
+def test_view_of_a_dlpack_capsule_writes_in_place():
+    t = torch.ones(3, dtype=torch.float64)
+    m.scale(torch.utils.dlpack.to_dlpack(t), 5.0)
+    assert t.tolist() == [5, 5, 5]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.arange(24, dtype=torch.float64).reshape(4, 6).t(),
+    lambda: torch.arange(48, dtype=torch.float64).reshape(6, 8)[1::2, 2:7:3],
+    lambda: torch.arange(6, dtype=torch.float64).reshape(1, 6).expand(3, 6).clone()[:, ::2],
+])
+def test_strided_torch_tensors_keep_their_strides(make):
+    t = make()
+    shape, strides, first = m.describe(t)
+    assert shape == tuple(t.shape)
+    assert strides_where_size_gt_1(shape, strides) == strides_where_size_gt_1(t.shape, t.stride())
+    assert first == address(t)
+    expected = t * 7
+    m.scale(t, 7.0)
+    assert torch.equal(t, expected)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: np.arange(24.0).reshape(4, 6).T,
+    lambda: np.arange(48.0).reshape(6, 8)[1::2, 2:7:3],
+    lambda: np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+])
+def test_strided_numpy_arrays_keep_their_strides(make):
+    a = make()
+    shape, strides, first = m.describe(a)
+    assert shape == a.shape
+    assert strides_where_size_gt_1(shape, strides) == strides_where_size_gt_1(
+        a.shape, [s // a.itemsize for s in a.strides])
+    assert first == a.__array_interface__["data"][0]
+    expected = a * 7
+    m.scale(a, 7.0)
+    np.testing.assert_array_equal(a, expected)
+
+
+def test_static_rank_view():
+    t = torch.zeros(2, 3, dtype=torch.float64)
+    assert m.describe_2d(t)[0] == (2, 3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_dtype_from_torch_transposed(dtype):
+    t = torch.zeros(3, 2, dtype=getattr(torch, dtype)).t()
+    getattr(m, "fill_" + dtype)(t)
+    expected = (torch.arange(6).reshape(2, 3) * 10).to(getattr(torch, dtype))
+    assert torch.equal(t, expected)
+
+
+@pytest.mark.parametrize("dtype", [d for d in DTYPES if d != "bfloat16"])
+def test_every_dtype_from_numpy_transposed(dtype):
+    a = np.zeros((3, 2), dtype=dtype).T
+    getattr(m, "fill_" + dtype)(a)
+    expected = (np.arange(6).reshape(2, 3) * 10).astype(dtype)
+    np.testing.assert_array_equal(a, expected)
+
+
+def test_const_view_reads_a_read_only_array():
+    a = np.arange(4, dtype=np.float32)
+    a.flags.writeable = False
+    assert m.total_const(a) == 6.0
+
+
+def test_overloads_pick_the_dtype():
+    assert m.which(torch.zeros(2)) == "float32"
+    assert m.which(np.zeros(2)) == "float64"
+
+
+# --- refusals -----------------------------------------------------------------------------------
+
+def test_refuses_another_dtype_with_type_error():
+    with pytest.raises(TypeError) as e:
+        m.scale(torch.zeros(3), 1.0)
+    assert str(e.value) == (
+        "xarray_view<double> parameter: dtype mismatch (found a torch.Tensor of dtype float32, expected float64). "
+        "Pass x.to(torch.float64) or a.astype(numpy.float64) (a copy: writes made in C++ are not seen in x).")
+
+
+def test_refuses_numpy_of_another_dtype():
+    with pytest.raises(TypeError, match=r"found a numpy.ndarray of dtype int64, expected float64"):
+        m.scale(np.arange(3), 1.0)
+
+
+def test_refuses_numpy_dtypes_torch_lacks():
+    with pytest.raises(TypeError, match=r"found numpy.uint16, expected bool, uint8"):
+        m.scale(np.zeros(3, dtype=np.uint16), 1.0)
+
+
+def test_refuses_another_device():
+    with pytest.raises(ValueError) as e:
+        m.scale(torch.empty(3, dtype=torch.float64, device="meta"), 1.0)
+    assert "can't view a meta tensor from the CPU (found device meta, expected device cpu). Pass x.cpu()" in str(e.value)
+
+
+def test_refuses_another_rank():
+    with pytest.raises(ValueError) as e:
+        m.describe_2d(torch.zeros(3, dtype=torch.float64))
+    assert "rank mismatch (found rank 1, shape (3,), expected rank 2)" in str(e.value)
+
+
+def test_refuses_requires_grad():
+    t = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(ValueError, match=r"requires grad.*Pass x.detach\(\)"):
+        m.scale(t, 1.0)
+    m.scale(t.detach(), 1.0)
+
+
+def test_refuses_conjugate_and_negative_bits():
+    z = torch.zeros(2, dtype=torch.complex128)
+    with pytest.raises(ValueError, match=r"conjugate bit.*x.resolve_conj\(\)"):
+        m.fill_complex128(z.conj())
+    with pytest.raises(ValueError, match=r"negative bit.*x.resolve_neg\(\)"):
+        m.fill_complex128(torch._neg_view(z))
+
+
+def test_refuses_sparse_layout():
+    with pytest.raises(ValueError, match=r"Sparse layout.*x.to_dense\(\)"):
+        m.scale(torch.eye(2, dtype=torch.float64).to_sparse(), 1.0)
+
+
+def test_refuses_negative_strides():
+    with pytest.raises(ValueError) as e:
+        m.scale(np.arange(3.0)[::-1], 1.0)
+    assert "at least one stride in the given numpy array is negative" in str(e.value)
+    assert "(found strides (-8,) bytes, expected non-negative strides)" in str(e.value)
+
+
+def test_refuses_read_only_numpy_for_a_writable_view():
+    a = np.arange(3.0)
+    a.flags.writeable = False
+    with pytest.raises(ValueError, match=r"read-only \(found flags.writeable=False"):
+        m.scale(a, 2.0)
+    assert a.tolist() == [0, 1, 2]
+
+
+def test_refuses_byte_swapped_and_unaligned_numpy():
+    with pytest.raises(ValueError, match=r"byte order"):
+        m.scale(np.arange(3.0).astype(">f8"), 1.0)
+    unaligned = np.zeros(25, dtype=np.uint8)[1:].view(np.float64)
+    assert not unaligned.flags.aligned
+    with pytest.raises(ValueError, match=r"not aligned"):
+        m.scale(unaligned, 1.0)
+
+
+def test_refuses_what_is_not_an_array():
+    with pytest.raises(TypeError, match=r"(?s)incompatible function arguments.*torch.Tensor\[float64\]"):
+        m.scale([1.0, 2.0], 1.0)
+
+
+def test_refuses_a_used_capsule():
+    capsule = torch.utils.dlpack.to_dlpack(torch.zeros(2, dtype=torch.float64))
+    m.scale(capsule, 1.0)
+    with pytest.raises(ValueError, match=r"used already"):
+        m.scale(capsule, 1.0)
+
+
+def test_refuses_a_dlpack_producer_on_another_device():
+    class OnGPU(Producer):
+        def __dlpack_device__(self):
+            return (2, 0)
+
+    with pytest.raises(ValueError, match=r"__dlpack_device__\(\) == \(2, 0\)"):
+        m.scale(OnGPU(np.zeros(2)), 1.0)
+
+
+# --- at::Tensor ---------------------------------------------------------------------------------
+
+def test_tensor_parameter_and_return_are_the_same_object():
+    t = torch.arange(3.0)
+    assert m.identity(t) is t
+
+
+def test_tensor_parameter_takes_numpy_without_copy():
+    a = np.zeros(3, dtype=np.int32)
+    assert m.tensor_address(a) == a.__array_interface__["data"][0]
+    m.add_one_(a)
+    assert a.tolist() == [1, 1, 1]
+
+
+def test_undefined_tensor_is_none():
+    assert m.undefined_tensor() is None
+
+
+# --- containers: copied in, moved out -----------------------------------------------------------
+
+def test_container_parameter_copies_and_casts():
+    t = torch.arange(6, dtype=torch.int64).reshape(2, 3).t()
+    out = m.copy_in_float64(t)
+    assert out.dtype == torch.float64
+    assert torch.equal(out, t.double())
+    out += 1
+    assert t[0, 0] == 0
+
+
+def test_container_parameter_is_a_copy():
+    a = np.ones(4, dtype=np.float32)
+    assert m.copy_in_address(a) != a.__array_interface__["data"][0]
+
+
+def test_container_parameter_static_rank():
+    assert m.copy_in_2d(np.ones((2, 2))).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"rank mismatch"):
+        m.copy_in_2d(np.ones(3))
+
+
+def test_returned_container_is_moved_not_copied_and_freed_once():
+    gc.collect()
+    before = m.frees()
+    t = m.make_counted(5)
+    assert address(t) == m.last_allocation()
+    assert t.tolist() == [0, 1, 2, 3, 4]
+    tail = t[1:]
+    del t
+    gc.collect()
+    assert m.frees() == before  # the slice still uses the buffer
+    assert tail.tolist() == [1, 2, 3, 4]
+    del tail
+    gc.collect()
+    assert m.frees() == before + 1
+
+
+def test_returned_xtensor():
+    t = m.make_xtensor()
+    assert t.dtype == torch.float32
+    assert t.tolist() == [[1, 2, 3], [4, 5, 6]]
+
+
+def test_member_returned_by_reference_is_copied_or_borrowed():
+    b = m.Box()
+    copied = b.copied()
+    copied[0] = 100
+    assert b.first() == 0
+    borrowed = b.borrowed()
+    borrowed[0] = 42
+    assert b.first() == 42
+    del b
+    gc.collect()
+    assert borrowed.tolist() == [42, 1, 2, 3]  # reference_internal keeps the Box alive
+
+
+# --- lifetimes ----------------------------------------------------------------------------------
+
+def test_returned_view_keeps_the_numpy_array_alive():
+    a = np.arange(4, dtype=np.float32)
+    alive = weakref.ref(a)
+    t = m.view_back(a)
+    assert address(t) == a.__array_interface__["data"][0]
+    del a
+    gc.collect()
+    assert alive() is not None
+    t.add_(1)
+    assert alive().tolist() == [1, 2, 3, 4]
+    del t
+    gc.collect()
+    assert alive() is None
+
+
+def test_holder_keeps_the_caller_memory_alive():
+    a = np.zeros(3, dtype=np.float32)
+    alive = weakref.ref(a)
+    refs = sys.getrefcount(a)
+    h = m.Holder(a)
+    assert sys.getrefcount(a) == refs + 1
+    del a
+    gc.collect()
+    assert alive() is not None
+    h.fill(2.0)
+    assert h.total() == 6.0
+    del h
+    gc.collect()
+    assert alive() is None
+
+
+def test_holder_of_a_torch_tensor_outlives_the_tensor_object():
+    t = torch.ones(4)
+    h = m.Holder(t)
+    del t
+    gc.collect()
+    assert h.total() == 4.0
+
+
+def test_calls_do_not_leak_references():
+    a = np.zeros(3)
+    refs = sys.getrefcount(a)
+    for _ in range(100):
+        m.scale(a, 1.0)
+        m.describe(a)
+    with pytest.raises(TypeError):
+        m.fill_float32(a)
+    assert sys.getrefcount(a) == refs
+
+
+def test_view_dropped_in_another_thread_without_the_gil():
+    a = np.zeros(3, dtype=np.float32)
+    refs = sys.getrefcount(a)
+    m.drop_in_thread(a)
+    assert sys.getrefcount(a) == refs
+
+
+# --- DLPack from C++ ----------------------------------------------------------------------------
+
+def test_numpy_from_dlpack_of_an_owning_export():
+    gc.collect()
+    before = m.frees()
+    e = m.Exporter(5, owning=True)
+    a = np.from_dlpack(e)
+    assert a.tolist() == [0, 1, 2, 3, 4]
+    assert a.__array_interface__["data"][0] == m.last_allocation()  # the moved copy, not copied again
+    del e
+    gc.collect()
+    assert m.frees() == before + 1  # the exporter's own buffer
+    assert a.tolist() == [0, 1, 2, 3, 4]
+    del a
+    gc.collect()
+    assert m.frees() == before + 2
+
+
+def test_borrowing_export_shares_the_container():
+    e = m.Exporter(4, owning=False)
+    a = np.from_dlpack(e)
+    t = torch.utils.dlpack.from_dlpack(e)
+    assert a.__array_interface__["data"][0] == e.address() == address(t)
+    t[1] = 9
+    assert a[1] == 9
+
+
+def test_from_dlpack_in_cpp_reads_torch_and_numpy_capsules():
+    t = torch.arange(5, dtype=torch.float64)
+    assert m.from_dlpack_sum(torch.utils.dlpack.to_dlpack(t)) == 10
+    assert m.from_dlpack_sum(np.arange(4.0).__dlpack__()) == 6
+
+
+# --- the import check ---------------------------------------------------------------------------
+
+def test_import_check_accepts_the_running_torch():
+    assert m.torch_mismatch(torch.__version__, torch._C._GLIBCXX_USE_CXX11_ABI) == ""
+
+
+def test_import_check_names_a_version_mismatch():
+    msg = m.torch_mismatch("2.1.0+cu121", torch._C._GLIBCXX_USE_CXX11_ABI)
+    assert "built against libtorch 1.13, but the running torch is 2.1.0+cu121" in msg
+    assert "torch.utils.cmake_prefix_path" in msg
+
+
+def test_import_check_names_an_abi_mismatch():
+    msg = m.torch_mismatch(torch.__version__, not torch._C._GLIBCXX_USE_CXX11_ABI)
+    assert "_GLIBCXX_USE_CXX11_ABI=1, but the running torch" in msg

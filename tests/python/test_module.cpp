@@ -1,0 +1,203 @@
+// _xtorch_test: a module that exercises every caster of <xtensor-torch/pybind11.hpp>, for the pytest
+// suite next to it (test_casters.py).
+#include <atomic>
+#include <complex>
+#include <cstdint>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include <pybind11/stl.h>
+#include <xtensor-torch/pybind11.hpp>
+
+#include <xtensor/xarray.hpp>
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xtensor.hpp>
+
+namespace py = pybind11;
+
+namespace
+{
+    /// The destructor counter: every buffer of a counted container bumps it once when freed.
+    std::atomic<int> frees{0};
+    std::atomic<std::uintptr_t> last_allocation{0};
+
+    template <class T>
+    struct counting_allocator : std::allocator<T>
+    {
+        using value_type = T;
+        template <class U>
+        struct rebind
+        {
+            using other = counting_allocator<U>;
+        };
+        counting_allocator() = default;
+        template <class U>
+        counting_allocator(const counting_allocator<U>&) noexcept
+        {
+        }
+        T* allocate(std::size_t n)
+        {
+            T* p = std::allocator<T>::allocate(n);
+            last_allocation = reinterpret_cast<std::uintptr_t>(p);
+            return p;
+        }
+        void deallocate(T* p, std::size_t n)
+        {
+            ++frees;
+            std::allocator<T>::deallocate(p, n);
+        }
+    };
+
+    using counted_xarray = xt::xarray_container<xt::uvector<double, counting_allocator<double>>>;
+
+    /// What xtensor sees of a view: shape, strides (elements) and the address of the first element.
+    template <class V>
+    py::tuple describe(const V& v)
+    {
+        std::vector<std::size_t> shape(v.shape().begin(), v.shape().end());
+        std::vector<std::ptrdiff_t> strides(v.strides().begin(), v.strides().end());
+        const auto address = reinterpret_cast<std::uintptr_t>(v.data() + v.data_offset());
+        return py::make_tuple(py::tuple(py::cast(shape)), py::tuple(py::cast(strides)), address);
+    }
+
+    /// Holds a view for as long as Python holds the object.
+    struct holder
+    {
+        xtorch::xarray_view<float> view;
+    };
+
+    template <class T>
+    void bind_dtype(py::module_& m, const char* suffix)
+    {
+        // Every element becomes 10 * its flat index in xtensor's row-major order, through the strides.
+        m.def((std::string("fill_") + suffix).c_str(), [](xtorch::xarray_view<T> v) {
+            std::size_t i = 0;
+            for (auto& x : v)
+            {
+                x = static_cast<T>(static_cast<float>(10 * i++));
+            }
+        });
+        m.def((std::string("copy_in_") + suffix).c_str(), [](xt::xarray<T> a) { return a; });
+    }
+
+    /// A DLPack capsule as producers make them: its destructor deletes the tensor unless it was consumed.
+    py::capsule dlpack_capsule(DLManagedTensor* managed)
+    {
+        return py::capsule(managed, "dltensor", [](PyObject* capsule) {
+            if (PyCapsule_IsValid(capsule, "dltensor"))
+            {
+                auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule, "dltensor"));
+                m->deleter(m);
+            }
+        });
+    }
+
+    /// Exports an xtensor container through DLPack, for numpy.from_dlpack and torch.from_dlpack.
+    struct exporter
+    {
+        counted_xarray data;
+        bool owning;
+
+        py::capsule dlpack(py::object /*stream*/)
+        {
+            if (owning)
+            {
+                return dlpack_capsule(xtorch::to_dlpack(counted_xarray(data)));  // a moved copy
+            }
+            return dlpack_capsule(xtorch::to_dlpack(data));  // borrows: this object must outlive the consumer
+        }
+    };
+}
+
+PYBIND11_MODULE(_xtorch_test, m)
+{
+    xtorch::python::import_torch();
+
+    m.def("frees", [] { return frees.load(); });
+    m.def("last_allocation", [] { return last_allocation.load(); });
+
+    // Views: writes are seen by the caller.
+    m.def("scale", [](xtorch::xarray_view<double> v, double f) { v *= f; });
+    m.def("describe", [](xtorch::xarray_view<double> v) { return describe(v); });
+    m.def("describe_2d", [](xtorch::xtensor_view<double, 2> v) { return describe(v); });
+    m.def("total_const", [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); });
+    m.def("first_address", [](xtorch::xarray_view<float> v) {
+        return reinterpret_cast<std::uintptr_t>(v.data() + v.data_offset());
+    });
+    m.def("view_back", [](xtorch::xarray_view<float> v) { return v; });
+    bind_dtype<bool>(m, "bool");
+    bind_dtype<std::uint8_t>(m, "uint8");
+    bind_dtype<std::int8_t>(m, "int8");
+    bind_dtype<std::int16_t>(m, "int16");
+    bind_dtype<std::int32_t>(m, "int32");
+    bind_dtype<std::int64_t>(m, "int64");
+    bind_dtype<c10::Half>(m, "float16");
+    bind_dtype<float>(m, "float32");
+    bind_dtype<double>(m, "float64");
+    bind_dtype<std::complex<float>>(m, "complex64");
+    bind_dtype<std::complex<double>>(m, "complex128");
+    bind_dtype<c10::BFloat16>(m, "bfloat16");
+
+    // Overloads: the first pass without conversions picks the matching dtype.
+    m.def("which", [](xtorch::xarray_view<float>) { return "float32"; });
+    m.def("which", [](xtorch::xarray_view<double>) { return "float64"; });
+
+    // Tensors: the caller's tensor itself.
+    m.def("identity", [](at::Tensor t) { return t; });
+    m.def("tensor_address", [](const at::Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.data_ptr()); });
+    m.def("add_one_", [](at::Tensor t) { t.add_(1); });
+    m.def("undefined_tensor", [] { return at::Tensor(); });
+
+    // Containers: copied in, moved out.
+    m.def("copy_in_2d", [](xt::xtensor<double, 2> a) { return a; });
+    m.def("copy_in_address", [](const xt::xarray<float>& a) { return reinterpret_cast<std::uintptr_t>(a.data()); });
+    m.def("make_counted", [](std::size_t n) {
+        counted_xarray a = xt::arange<double>(static_cast<double>(n));
+        return a;
+    });
+    m.def("make_xtensor", [] { return xt::xtensor<float, 2>{{1, 2, 3}, {4, 5, 6}}; });
+
+    py::class_<holder>(m, "Holder")
+        .def(py::init([](xtorch::xarray_view<float> v) { return holder{std::move(v)}; }))
+        .def("total", [](const holder& h) { return static_cast<double>(xt::sum(h.view)()); })
+        .def("fill", [](holder& h, float x) { h.view.fill(x); });
+
+    // Drops a view in another thread, with the GIL released: the deleter must take the GIL itself.
+    m.def("drop_in_thread", [](xtorch::xarray_view<float> v) {
+        auto view = std::make_unique<xtorch::xarray_view<float>>(std::move(v));
+        py::gil_scoped_release release;
+        std::thread([view = std::move(view)]() mutable { view.reset(); }).join();
+    });
+
+    // The member returned by reference: copied by default, borrowed under reference_internal.
+    struct box
+    {
+        xt::xarray<double> data = xt::arange<double>(4.);
+    };
+    py::class_<box>(m, "Box")
+        .def(py::init<>())
+        .def("copied", [](box& b) -> const xt::xarray<double>& { return b.data; })
+        .def("borrowed", [](box& b) -> xt::xarray<double>& { return b.data; }, py::return_value_policy::reference_internal)
+        .def("first", [](const box& b) { return b.data(0); });
+
+    // DLPack, C++ side.
+    py::class_<exporter>(m, "Exporter")
+        .def(py::init([](std::size_t n, bool owning) {
+                 return exporter{counted_xarray(xt::arange<double>(static_cast<double>(n))), owning};
+             }),
+             py::arg("n"), py::arg("owning"))
+        .def("__dlpack__", &exporter::dlpack, py::arg("stream") = py::none())
+        .def("__dlpack_device__", [](const exporter&) { return py::make_tuple(1, 0); })
+        .def("address", [](const exporter& e) { return reinterpret_cast<std::uintptr_t>(e.data.data()); });
+    m.def("from_dlpack_sum", [](py::capsule capsule) {
+        auto* managed = static_cast<DLManagedTensor*>(capsule.get_pointer());
+        PyCapsule_SetName(capsule.ptr(), "used_dltensor");
+        auto v = xtorch::from_dlpack<double>(managed);
+        return static_cast<double>(xt::sum(v)());
+    });
+
+    // The import check, with the version and ABI flag given.
+    m.def("torch_mismatch", &xtorch::python::torch_mismatch);
+}
