@@ -460,8 +460,8 @@ namespace xtorch
             }
 
             /// The checks of a view parameter, in the order of xtorch::as_xarray's, with Python fixes.
-            template <class T>
-            void check_view_argument(const at::Tensor& t, py::handle src, const std::string& what, std::int64_t rank)
+            template <class T, class F>
+            void check_view_argument(const at::Tensor& t, F&& passed_text, const std::string& what, std::int64_t rank)
             {
                 const std::string dtype = torch_dtype_name(scalar_type_of<T>());
                 if (t.layout() != c10::kStrided)
@@ -494,7 +494,7 @@ namespace xtorch
                 if (t.scalar_type() != scalar_type_of<T>())
                 {
                     raise_type_error(what, "dtype mismatch",
-                                     passed(src) + " of dtype " + torch_dtype_name(t.scalar_type()), dtype,
+                                     passed_text() + " of dtype " + torch_dtype_name(t.scalar_type()), dtype,
                                      "Pass x.to(torch." + dtype + ") or a.astype(numpy." + dtype
                                          + ") (a copy: writes made in C++ are not seen in x).");
                 }
@@ -540,7 +540,7 @@ namespace xtorch
                         {
                             return false;
                         }
-                        check_view_argument<T>(t, src, what, Rank);
+                        check_view_argument<T>(t, [src] { return passed(src); }, what, Rank);
                     }
                     catch (const py::builtin_exception&)
                     {
@@ -747,6 +747,24 @@ namespace xtorch
                 throw py::import_error(problem);
             }
             detail::handles();
+        }
+
+        /**
+         * xtorch::as_xarray<T>(t) for bound functions that take an at::Tensor and choose the view in
+         * C++ (one binding for several dtypes): the same checks as an xarray_view<T> parameter, and
+         * refusals raise TypeError / ValueError with the fix in Python terms. `what` names the argument.
+         *
+         * **Example**:  if (x.scalar_type() == at::kFloat) { auto v = xtorch::python::view_argument<float>(x, "scale_(x)"); }
+         */
+        template <class T>
+        xarray_view<T> view_argument(const at::Tensor& t, const std::string& what)
+        {
+            if (!t.defined())
+            {
+                detail::raise_type_error(what, "the tensor is undefined", "None", "a tensor", "Pass a tensor.");
+            }
+            detail::check_view_argument<T>(t, [] { return std::string("a torch.Tensor"); }, what, -1);
+            return xtorch::detail::make_view<xarray_view<T>, T>(t);
         }
 
         /// The torch.Tensor of t, for code that builds Python objects by hand (the casters use it).

@@ -7,6 +7,8 @@
 #include <tuple>
 #include <vector>
 
+// Debian's DLPack header first: <ATen/dlpack.h> is the same version behind the same include guard.
+#include <dlpack/dlpack.h>
 #include <pybind11/stl.h>
 #include <xtensor-torch/pybind11.hpp>
 
