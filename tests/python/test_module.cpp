@@ -182,7 +182,10 @@ PYBIND11_MODULE(_xtorch_test, m)
         .def(py::init<>())
         .def("copied", [](box& b) -> const xt::xarray<double>& { return b.data; })
         .def("borrowed", [](box& b) -> xt::xarray<double>& { return b.data; }, py::return_value_policy::reference_internal)
-        .def("first", [](const box& b) { return b.data(0); });
+        .def("first", [](const box& b) { return b.data(0); })
+        // Under return_value_policy::reference nothing keeps the Box alive: the sanitizer canary's bug.
+        .def("borrowed_unsafe", [](box& b) -> xt::xarray<double>& { return b.data; }, py::return_value_policy::reference);
+    m.def("total64", [](xtorch::xarray_view<const double> v) { return xt::sum(v)(); });
 
     // DLPack, C++ side.
     py::class_<exporter>(m, "Exporter")
