@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Builds the example programs and runs each one under a heading; the regression's CSV and PNG plot
-# land in ./demo-output (or $DEMO_OUTPUT). Installs the Debian packages it needs when missing.
+# Builds the example programs and the Python module xtensor_torch, runs each program under a heading,
+# then executes the notebooks headless. The regression's CSV and PNG plot land in ./demo-output (or
+# $DEMO_OUTPUT), the notebooks' plots in ./demo-output/notebooks. Installs the Debian packages it
+# needs when missing.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
-ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" python3-matplotlib
+ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}"
 
 OUTPUT=${DEMO_OUTPUT:-$ROOT/demo-output}
 mkdir -p build "$OUTPUT"
 echo "== building the examples (build/release)"
 configure build/release -DCMAKE_BUILD_TYPE=Release
-cmake --build build/release -j"$JOBS" --target $(sed -n 's/^ *\(0[0-9]_[a-z_]*\)$/example_\1/p' examples/CMakeLists.txt)
+cmake --build build/release -j"$JOBS" --target $(sed -n 's/^ *\(0[0-9]_[a-z_]*\)$/example_\1/p' examples/CMakeLists.txt) \
+    xtensor_torch
 
 for source in examples/0*.cpp; do
     name=$(basename "$source" .cpp)
@@ -21,6 +24,19 @@ for source in examples/0*.cpp; do
     echo "-------------------"
     (cd "$OUTPUT" && "$ROOT/build/release/examples/example_$name" "$OUTPUT")
 done
+
+# The notebooks, executed headless with the module just built; their plots land in $OUTPUT/notebooks.
+mkdir -p "$OUTPUT/notebooks"
+for notebook in examples/notebooks/*.ipynb; do
+    echo
+    echo "=================== $(basename "$notebook") ==================="
+    PYTHONPATH="$ROOT/build/release/python" XTENSOR_TORCH_PLOTS="$OUTPUT/notebooks" \
+        "$PYTHON" -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+        --output-dir "$OUTPUT/notebooks" "$notebook" 2>&1 | { grep -v -e "^\[NbConvertApp\] Writing" -e "^0\.00s - " || true; }
+    echo "executed: $OUTPUT/notebooks/$(basename "$notebook")"
+done
 echo
 echo "== plots and data written to $OUTPUT:"
-ls -1 "$OUTPUT"
+(cd "$OUTPUT" && find . -type f \( -name '*.png' -o -name '*.csv' \) | sort)
+echo
+echo "== to use the module yourself: PYTHONPATH=$ROOT/build/release/python /usr/bin/python3 -c 'import xtensor_torch'"

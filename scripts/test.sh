@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the whole suite in a release build, then the C++ suite again under
+# Builds and runs every test: the whole suite in a release build (C++ tests, examples, the Python
+# modules' pytest suites and the notebooks), then the C++ and caster tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (a use-after-free, a leak or UB fails it), then the
 # libFuzzer target for FUZZ_SECONDS (30) under the same sanitizers.
 # Installs the Debian packages it needs when they are missing.
@@ -13,7 +14,7 @@ cd "$ROOT"
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 fuzz_packages=()
 [ "$FUZZ_SECONDS" != 0 ] && fuzz_packages=(clang libclang-rt-14-dev)
-ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" python3-matplotlib "${fuzz_packages[@]}"
+ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}" "${fuzz_packages[@]}"
 
 mkdir -p build
 echo "== release build (build/release)"
