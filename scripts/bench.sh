@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (not part of the tests): every as_* / to_* call against the peers and the
-# memory floor, plus the compile-time comparison. Results land in benchmarks/results/:
-# results.json (Google Benchmark), compile_times.json, report.md (targets and ratios), chart.png.
+# memory floor, the compile-time comparison, and the cost of a call from Python through the casters.
+# Results land in benchmarks/results/: results.json (Google Benchmark), compile_times.json,
+# report.md (targets and ratios), chart.png, python_calls.json.
+#   PYTHON_ONLY=1 ./scripts/bench.sh                       the Python call costs only (a minute)
 #   ./scripts/bench.sh                                     everything (about 10 minutes on 2 cores)
 #   ./scripts/bench.sh --benchmark_filter='to_tensor.*'    extra arguments go to the benchmark program
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 
-ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" libbenchmark-dev python3-matplotlib
+ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}" libbenchmark-dev
 
 RESULTS=$ROOT/benchmarks/results
 mkdir -p build "$RESULTS"
@@ -16,6 +18,10 @@ echo "== building the benchmarks (build/bench)"
 configure build/bench -DCMAKE_BUILD_TYPE=Release -DXTENSOR_TORCH_BUILD_TESTS=OFF \
     -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_BUILD_BENCHMARKS=ON
 cmake --build build/bench -j"$JOBS"
+
+echo "== the cost of a call from Python (medians of interleaved rounds)"
+PYTHONPATH="$ROOT/build/bench/python" "$PYTHON" benchmarks/python/bench_python.py "$RESULTS/python_calls.json"
+[ "${PYTHON_ONLY:-0}" = 1 ] && exit 0
 
 echo "== compile time: the umbrella header against <ATen/ATen.h> + <xtensor/xarray.hpp>"
 scratch=$(mktemp -d)

@@ -175,63 +175,6 @@ namespace xtorch
                 PyGILState_Release(state);
             }
 
-            /// torch.Tensor and the interned name "_cdata", found once (with the GIL), importing torch.
-            struct torch_handles
-            {
-                PyObject* tensor_type = nullptr;
-                PyObject* cdata_name = nullptr;
-            };
-
-            inline torch_handles& handles()
-            {
-                static torch_handles h = [] {
-                    py::module_::import("torch");
-                    torch_handles made;
-                    made.tensor_type = THPVariableClass;
-                    made.cdata_name = PyUnicode_InternFromString("_cdata");  // immortal once interned here
-                    return made;
-                }();
-                return h;
-            }
-
-            /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter).
-            inline bool is_torch_tensor(PyObject* obj)
-            {
-                auto* type = reinterpret_cast<PyObject*>(Py_TYPE(obj));
-                const torch_handles& h = handles();
-                if (type == h.tensor_type)
-                {
-                    return true;
-                }
-                const int result = PyObject_IsInstance(obj, h.tensor_type);
-                if (result < 0)
-                {
-                    throw py::error_already_set();
-                }
-                return result == 1;
-            }
-
-            /**
-             * The at::Tensor of a torch.Tensor: its TensorImpl, read through the public attribute
-             * `_cdata` rather than the layout of torch's Python object, which changed after 1.13.
-             */
-            inline at::Tensor unpack_tensor(PyObject* obj)
-            {
-                PyObject* cdata = PyObject_GetAttr(obj, handles().cdata_name);
-                if (cdata == nullptr)
-                {
-                    throw py::error_already_set();
-                }
-                void* impl = PyLong_AsVoidPtr(cdata);
-                Py_DECREF(cdata);
-                if (impl == nullptr)
-                {
-                    throw py::error_already_set();
-                }
-                return at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::
-                                      unsafe_reclaim_from_nonowning(static_cast<c10::TensorImpl*>(impl)));
-            }
-
             /// The Python object of a tensor: the existing torch.Tensor when it has one; None when undefined.
             inline py::handle wrap_tensor(const at::Tensor& t)
             {
@@ -258,11 +201,161 @@ namespace xtorch
                 return result;
             }
 
-            /// The torch dtype of a numpy dtype, or Undefined (numpy's uint16, object, strings, ...).
-            inline c10::ScalarType scalar_type_of_numpy(const py::dtype& dt)
+            /**
+             * What the casters need from torch, found once (with the GIL) by importing it: torch.Tensor,
+             * and where a torch.Tensor object keeps its TensorImpl pointer.
+             *
+             * That place is torch's private layout (THPVariable: a MaybeOwned<at::Tensor> in 1.13, an
+             * at::Tensor later), so it is not compiled in: it is found by wrapping two tensors made
+             * here and looking for their TensorImpl pointers in the objects, and used only when both
+             * are at the same offset. Otherwise the casters read the public attribute `_cdata`,
+             * which costs about 100 ns more per argument.
+             */
+            struct torch_handles
             {
-                const char kind = dt.kind();
-                const auto size = dt.itemsize();
+                PyObject* tensor_type = nullptr;
+                PyObject* cdata_name = nullptr;
+                std::ptrdiff_t impl_offset = -1;
+            };
+
+            inline std::ptrdiff_t find_impl_offset()
+            {
+                std::ptrdiff_t found[2] = {-1, -1};
+                for (int probe = 0; probe < 2; ++probe)
+                {
+                    at::Tensor t = at::empty({probe + 1}, probe == 0 ? at::kFloat : at::kLong);
+                    auto object = py::reinterpret_steal<py::object>(wrap_tensor(t));
+                    const auto limit = std::min<std::ptrdiff_t>(Py_TYPE(object.ptr())->tp_basicsize, 128);
+                    const char* base = reinterpret_cast<const char*>(object.ptr());
+                    for (std::ptrdiff_t offset = sizeof(PyObject); offset + static_cast<std::ptrdiff_t>(sizeof(void*)) <= limit;
+                         offset += sizeof(void*))
+                    {
+                        void* word = nullptr;
+                        std::memcpy(&word, base + offset, sizeof(void*));
+                        if (word == t.unsafeGetTensorImpl())
+                        {
+                            found[probe] = offset;
+                            break;
+                        }
+                    }
+                }
+                return found[0] == found[1] ? found[0] : -1;
+            }
+
+            inline torch_handles& handles()
+            {
+                static torch_handles h = [] {
+                    py::module_::import("torch");
+                    torch_handles made;
+                    made.tensor_type = THPVariableClass;
+                    made.cdata_name = PyUnicode_InternFromString("_cdata");  // immortal once interned here
+                    made.impl_offset = find_impl_offset();
+                    return made;
+                }();
+                return h;
+            }
+
+            /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter).
+            inline bool is_torch_tensor(PyObject* obj)
+            {
+                auto* type = reinterpret_cast<PyObject*>(Py_TYPE(obj));
+                const torch_handles& h = handles();
+                if (type == h.tensor_type)
+                {
+                    return true;
+                }
+                const int result = PyObject_IsInstance(obj, h.tensor_type);
+                if (result < 0)
+                {
+                    throw py::error_already_set();
+                }
+                return result == 1;
+            }
+
+            /// The at::Tensor of a torch.Tensor (a new reference to the same TensorImpl).
+            inline at::Tensor unpack_tensor(PyObject* obj)
+            {
+                const torch_handles& h = handles();
+                void* impl = nullptr;
+                if (h.impl_offset >= 0)
+                {
+                    std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
+                }
+                else
+                {
+                    PyObject* cdata = PyObject_GetAttr(obj, h.cdata_name);
+                    if (cdata == nullptr)
+                    {
+                        throw py::error_already_set();
+                    }
+                    impl = PyLong_AsVoidPtr(cdata);
+                    Py_DECREF(cdata);
+                    if (impl == nullptr)
+                    {
+                        throw py::error_already_set();
+                    }
+                }
+                return at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::
+                                      unsafe_reclaim_from_nonowning(static_cast<c10::TensorImpl*>(impl)));
+            }
+
+            /**
+             * The tensor of a torch.Tensor without a new reference, for the length of a call: the
+             * Python object holds the TensorImpl meanwhile. Saves the two atomic operations of a
+             * reference count where the caller keeps only what it copies (a view keeps the storage).
+             */
+            class borrowed_tensor
+            {
+            public:
+
+                explicit borrowed_tensor(PyObject* obj)
+                {
+                    const torch_handles& h = handles();
+                    if (h.impl_offset >= 0)
+                    {
+                        void* impl = nullptr;
+                        std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
+                        m_tensor = at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(
+                            static_cast<c10::TensorImpl*>(impl)));
+                        m_borrowed = true;
+                    }
+                    else
+                    {
+                        m_tensor = unpack_tensor(obj);
+                    }
+                }
+
+                ~borrowed_tensor()
+                {
+                    if (m_borrowed)
+                    {
+                        m_tensor.unsafeReleaseTensorImpl();  // the reference was never taken
+                    }
+                }
+
+                borrowed_tensor(const borrowed_tensor&) = delete;
+                borrowed_tensor& operator=(const borrowed_tensor&) = delete;
+
+                const at::Tensor& get() const noexcept
+                {
+                    return m_tensor;
+                }
+
+            private:
+
+                at::Tensor m_tensor;
+                bool m_borrowed = false;
+            };
+
+            /// Whether the casters found torch's layout (fast path) or read `_cdata`; for tests.
+            inline bool uses_layout_probe()
+            {
+                return handles().impl_offset >= 0;
+            }
+
+            /// The torch dtype of a numpy dtype (kind and item size), or Undefined (uint16, object, ...).
+            inline c10::ScalarType scalar_type_of_numpy(char kind, int size)
+            {
                 switch (kind)
                 {
                     case 'b': return size == 1 ? c10::ScalarType::Bool : c10::ScalarType::Undefined;
@@ -295,63 +388,80 @@ namespace xtorch
                 }
             }
 
-            /// Whether numpy is loaded: an object cannot be an ndarray before it is.
-            inline bool numpy_loaded()
+            /// Whether obj is a numpy.ndarray. numpy is not imported for the question: an object
+            /// cannot be an ndarray before numpy is loaded.
+            inline bool is_numpy_array(py::handle obj)
             {
-                return PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
+                static bool loaded = false;
+                if (!loaded)
+                {
+                    loaded = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
+                    if (!loaded)
+                    {
+                        return false;
+                    }
+                }
+                return py::isinstance<py::array>(obj);
             }
 
             /**
              * A CPU tensor over the memory of a numpy array, holding a reference to the array (so
              * that the array's memory lives as long as any tensor or view over it). `what` names the
-             * parameter in messages; `writable` refuses read-only arrays.
+             * parameter in messages; `writable` refuses read-only arrays. Reads numpy's structs
+             * directly (through pybind11's proxies): attribute lookups would cost microseconds.
              */
             inline at::Tensor tensor_from_numpy(py::handle src, const std::string& what, bool writable)
             {
-                auto array = py::reinterpret_borrow<py::array>(src);
-                const py::dtype dt = array.dtype();
-                const std::string dtype_text = dt.attr("name").cast<std::string>();
-                const c10::ScalarType st = scalar_type_of_numpy(dt);
-                if (st == c10::ScalarType::Undefined)
+                const auto* array = py::detail::array_proxy(src.ptr());
+                const auto* descr = py::detail::array_descriptor_proxy(array->descr);
+                const auto strides_text = [&] {
+                    return "strides " + py_tuple(std::vector<py::ssize_t>(array->strides, array->strides + array->nd))
+                           + " bytes";
+                };
+                const c10::ScalarType st = scalar_type_of_numpy(descr->kind, descr->elsize);
+                if (st == c10::ScalarType::Undefined || descr->subarray != nullptr || descr->names != nullptr)
                 {
-                    raise_type_error(what, "can't convert a numpy array of this dtype", "numpy." + dtype_text,
+                    const std::string name = py::str(py::handle(array->descr).attr("name")).cast<std::string>();
+                    raise_type_error(what, "can't convert a numpy array of this dtype", "numpy." + name,
                                      "bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64 "
                                      "or complex128",
                                      "Pass a.astype(...) with one of those dtypes.");
                 }
-                const char order = dt.attr("byteorder").cast<std::string>()[0];
-                if (order == '>')
+                if (descr->byteorder == '>')
                 {
                     raise_value_error(what, "the numpy array's byte order is not the machine's", "byte order '>'",
                                       "native byte order", "Pass a.astype(a.dtype.newbyteorder('=')).");
                 }
-                if ((array.flags() & py::detail::npy_api::NPY_ARRAY_ALIGNED_) == 0)
+                if ((array->flags & py::detail::npy_api::NPY_ARRAY_ALIGNED_) == 0)
                 {
                     raise_value_error(what, "the numpy array's data is not aligned to its element size",
                                       "an unaligned array", "an aligned array", "Pass a.copy().");
                 }
-                if (writable && !array.writeable())
+                if (writable && (array->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_) == 0)
                 {
                     raise_value_error(what, "the numpy array is read-only", "flags.writeable=False",
                                       "a writeable array",
                                       "Pass a.copy(), or bind the parameter as a view of const elements to read it.");
                 }
-                const auto rank = static_cast<std::size_t>(array.ndim());
-                const auto itemsize = static_cast<std::int64_t>(array.itemsize());
+                const auto rank = static_cast<std::size_t>(array->nd);
+                const auto itemsize = static_cast<std::int64_t>(descr->elsize);
                 xtorch::detail::geometry g;
                 g.sizes.resize(rank);
                 g.strides.resize(rank);
-                std::int64_t span = array.size() == 0 ? 0 : 1;
+                bool empty = false;
                 for (std::size_t d = 0; d < rank; ++d)
                 {
-                    const auto bytes = static_cast<std::int64_t>(array.strides(static_cast<py::ssize_t>(d)));
-                    g.sizes[d] = static_cast<std::int64_t>(array.shape(static_cast<py::ssize_t>(d)));
+                    g.sizes[d] = static_cast<std::int64_t>(array->dimensions[d]);
+                    empty = empty || g.sizes[d] == 0;
+                }
+                std::int64_t span = empty ? 0 : 1;
+                for (std::size_t d = 0; d < rank; ++d)
+                {
+                    const auto bytes = static_cast<std::int64_t>(array->strides[d]);
                     if (bytes % itemsize != 0)
                     {
                         raise_value_error(what, "given numpy array strides not a multiple of the element byte size",
-                                          "strides " + py_tuple(std::vector<py::ssize_t>(array.strides(), array.strides() + rank))
-                                              + " bytes",
-                                          "multiples of " + std::to_string(itemsize),
+                                          strides_text(), "multiples of " + std::to_string(itemsize),
                                           "Pass numpy.ascontiguousarray(a).");
                     }
                     g.strides[d] = bytes / itemsize;
@@ -360,9 +470,8 @@ namespace xtorch
                         raise_value_error(what,
                                           "at least one stride in the given numpy array is negative, and tensors with "
                                           "negative strides are not currently supported",
-                                          "strides " + py_tuple(std::vector<py::ssize_t>(array.strides(), array.strides() + rank))
-                                              + " bytes",
-                                          "non-negative strides", "Pass a.copy() or numpy.ascontiguousarray(a).");
+                                          strides_text(), "non-negative strides",
+                                          "Pass a.copy() or numpy.ascontiguousarray(a).");
                     }
                     if (g.sizes[d] == 1)
                     {
@@ -374,9 +483,8 @@ namespace xtorch
                     }
                 }
                 g.span = span;
-                auto* first = static_cast<char*>(const_cast<void*>(array.data()));
-                PyObject* owner = array.inc_ref().ptr();  // dropped by release_py_object
-                c10::DataPtr ptr(first, owner, &release_py_object, c10::Device(c10::DeviceType::CPU));
+                PyObject* owner = src.inc_ref().ptr();  // dropped by release_py_object
+                c10::DataPtr ptr(array->data, owner, &release_py_object, c10::Device(c10::DeviceType::CPU));
                 return xtorch::detail::make_cpu_tensor(
                     xtorch::detail::make_storage(std::move(ptr), static_cast<std::size_t>(span * itemsize)), 0, g, st);
             }
@@ -441,7 +549,7 @@ namespace xtorch
                 {
                     return unpack_tensor(obj);
                 }
-                if (numpy_loaded() && py::isinstance<py::array>(src))
+                if (is_numpy_array(src))
                 {
                     return tensor_from_numpy(src, what, writable);
                 }
@@ -463,7 +571,6 @@ namespace xtorch
             template <class T, class F>
             void check_view_argument(const at::Tensor& t, F&& passed_text, const std::string& what, std::int64_t rank)
             {
-                const std::string dtype = torch_dtype_name(scalar_type_of<T>());
                 if (t.layout() != c10::kStrided)
                 {
                     raise_value_error(what, "can't view a tensor of " + xtorch::detail::to_text(t.layout()) + " layout",
@@ -493,6 +600,7 @@ namespace xtorch
                 }
                 if (t.scalar_type() != scalar_type_of<T>())
                 {
+                    const std::string dtype = torch_dtype_name(scalar_type_of<T>());
                     raise_type_error(what, "dtype mismatch",
                                      passed_text() + " of dtype " + torch_dtype_name(t.scalar_type()), dtype,
                                      "Pass x.to(torch." + dtype + ") or a.astype(numpy." + dtype
@@ -532,15 +640,24 @@ namespace xtorch
                     static const std::string what = Rank < 0 ? "xarray_view<" + type_name<T>() + "> parameter"
                                                              : "xtensor_view<" + type_name<T>() + ", "
                                                                    + std::to_string(Rank) + "> parameter";
-                    at::Tensor t;
                     try
                     {
-                        t = tensor_from_python(src, what, !std::is_const<T>::value);
+                        if (is_torch_tensor(src.ptr()))
+                        {
+                            const borrowed_tensor t(src.ptr());
+                            check_view_argument<T>(t.get(), [src] { return passed(src); }, what, Rank);
+                            // Built in place: moving an xstrided_view costs as much as making one.
+                            m_value.emplace(view_maker{t.get()});
+                            return true;
+                        }
+                        const at::Tensor t = tensor_from_python(src, what, !std::is_const<T>::value);
                         if (!t.defined())
                         {
                             return false;
                         }
                         check_view_argument<T>(t, [src] { return passed(src); }, what, Rank);
+                        m_value.emplace(view_maker{t});
+                        return true;
                     }
                     catch (const py::builtin_exception&)
                     {
@@ -551,8 +668,6 @@ namespace xtorch
                         }
                         throw;
                     }
-                    m_value.emplace(xtorch::detail::make_view<V, T>(t));
-                    return true;
                 }
 
                 static py::handle cast(const V& view, py::return_value_policy, py::handle)
@@ -580,6 +695,16 @@ namespace xtorch
                 }
 
             private:
+
+                /// Converts to V where the optional constructs it, so that the view is made in place.
+                struct view_maker
+                {
+                    const at::Tensor& t;
+                    operator V() const
+                    {
+                        return xtorch::detail::make_view<V, T>(t);
+                    }
+                };
 
                 std::optional<V> m_value;  // views have no empty state to default-construct
             };

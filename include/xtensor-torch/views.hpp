@@ -303,9 +303,14 @@ namespace xtorch
                 // them any stride.
                 strides[d] = shape[d] == 1 ? 0 : static_cast<std::ptrdiff_t>(t.stride(static_cast<std::int64_t>(d)));
             }
-            // Tell xtensor when the memory is contiguous, so that it may iterate linearly.
+            // Tell xtensor when the memory is contiguous, so that it may iterate linearly. Torch keeps
+            // its row-major contiguity as a flag: the common case costs no stride comparison.
             xt::layout_type layout = xt::layout_type::dynamic;
-            if (t.numel() > 1)
+            if (t.numel() > 1 && t.is_contiguous())
+            {
+                layout = xt::layout_type::row_major;
+            }
+            else if (t.numel() > 1)
             {
                 strides_type row = shape_maker<strides_type>::make(rank);
                 strides_type col = shape_maker<strides_type>::make(rank);

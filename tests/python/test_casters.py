@@ -392,6 +392,25 @@ def test_from_dlpack_in_cpp_reads_torch_and_numpy_capsules():
     assert m.from_dlpack_sum(np.arange(4.0).__dlpack__()) == 6
 
 
+# --- how tensors are read ----------------------------------------------------------------------
+
+class MyTensor(torch.Tensor):
+    pass
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.ones(2),
+    lambda: torch.ones(4)[1:],
+    lambda: torch.nn.Parameter(torch.ones(2)),
+    lambda: torch.ones(3).as_subclass(MyTensor),
+])
+def test_the_layout_probe_finds_the_tensor_impl_cdata_names(make):
+    assert m.uses_layout_probe()  # the fast path is what these tests exercise
+    t = make()
+    probed, cdata = m.impl_both_ways(t)
+    assert probed == cdata
+
+
 # --- the import check ---------------------------------------------------------------------------
 
 def test_import_check_accepts_the_running_torch():

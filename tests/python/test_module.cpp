@@ -203,6 +203,14 @@ PYBIND11_MODULE(_xtorch_test, m)
         return static_cast<double>(xt::sum(v)());
     });
 
+    // How a torch.Tensor's TensorImpl is found: torch's layout, probed at import, against `_cdata`.
+    m.def("uses_layout_probe", &xtorch::python::detail::uses_layout_probe);
+    m.def("impl_both_ways", [](py::handle obj) {
+        const xtorch::python::detail::borrowed_tensor borrowed(obj.ptr());
+        const auto cdata = py::reinterpret_borrow<py::object>(obj).attr("_cdata").cast<std::uintptr_t>();
+        return std::make_pair(reinterpret_cast<std::uintptr_t>(borrowed.get().unsafeGetTensorImpl()), cdata);
+    });
+
     // The import check, with the version and ABI flag given.
     m.def("torch_mismatch", &xtorch::python::torch_mismatch);
 }

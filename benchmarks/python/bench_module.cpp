@@ -1,0 +1,12 @@
+// _xtorch_bench: no-op functions through the casters of <xtensor-torch/pybind11.hpp>, to measure
+// what a call costs (bench_python.py). _torch_bench is the same through torch's own caster.
+#include <xtensor-torch/pybind11.hpp>
+
+PYBIND11_MODULE(_xtorch_bench, m)
+{
+    xtorch::python::import_torch();
+    m.def("noop_view", [](xtorch::xarray_view<float>) {});
+    m.def("noop_view_ref", [](const xtorch::xarray_view<float>&) {});
+    m.def("noop_tensor", [](const at::Tensor&) {});
+    m.def("noop_int", [](int) {});  // pybind11's own floor: a call with no array at all
+}

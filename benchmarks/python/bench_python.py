@@ -1,0 +1,65 @@
+"""What a call costs from Python: a no-op bound function taking xarray_view<float>, called with a
+torch.Tensor, against the same no-op taking torch::Tensor through torch's own caster and against
+torch.from_numpy, all measured in the same run, interleaved, medians of many rounds.
+
+    PYTHONPATH=build/bench/python /usr/bin/python3 benchmarks/python/bench_python.py [results.json]
+"""
+import json
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+
+import _torch_bench
+import _xtorch_bench
+
+CALLS = 20000
+ROUNDS = 41
+
+
+def per_call_ns(f, arg):
+    start = time.perf_counter_ns()
+    for _ in range(CALLS):
+        f(arg)
+    return (time.perf_counter_ns() - start) / CALLS
+
+
+def main():
+    t = torch.ones(1000)
+    a = np.ones(1000, dtype=np.float32)
+    cases = {
+        "torch caster: noop(torch::Tensor) with a tensor": (_torch_bench.noop_tensor, t),
+        "ours: noop(xarray_view<float>) with a tensor": (_xtorch_bench.noop_view, t),
+        "ours: noop(const xarray_view<float>&) with a tensor": (_xtorch_bench.noop_view_ref, t),
+        "ours: noop(xarray_view<float>) with a numpy array": (_xtorch_bench.noop_view, a),
+        "ours: noop(at::Tensor) with a tensor": (_xtorch_bench.noop_tensor, t),
+        "torch.from_numpy(a)": (torch.from_numpy, a),
+        "pybind11 floor: noop(int)": (_xtorch_bench.noop_int, 1),
+    }
+    samples = {name: [] for name in cases}
+    for _ in range(ROUNDS):  # interleaved, so that a slow spell of the machine hits every case alike
+        for name, (f, arg) in cases.items():
+            samples[name].append(per_call_ns(f, arg))
+    medians = {name: statistics.median(s) for name, s in samples.items()}
+    view = medians["ours: noop(xarray_view<float>) with a tensor"]
+    ratios = {
+        "view / torch caster (limit 1.5)": view / medians["torch caster: noop(torch::Tensor) with a tensor"],
+        "view / torch.from_numpy (limit 1.0)": view / medians["torch.from_numpy(a)"],
+    }
+    print(f"{'case':55s} {'ns per call':>12s}")
+    for name, ns in medians.items():
+        print(f"{name:55s} {ns:12.0f}")
+    print()
+    for name, r in ratios.items():
+        limit = float(name.split("limit ")[1].rstrip(")"))
+        print(f"{name:55s} {r:12.2f}  {'holds' if r <= limit else 'NOT HELD'}")
+    if len(sys.argv) > 1:
+        with open(sys.argv[1], "w") as out:
+            json.dump({"calls_per_round": CALLS, "rounds": ROUNDS, "median_ns": medians, "ratios": ratios,
+                       "torch": torch.__version__, "numpy": np.__version__}, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()
