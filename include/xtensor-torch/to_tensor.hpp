@@ -24,7 +24,8 @@ namespace xtorch
     namespace detail
     {
         /// Refuses a device that this libtorch cannot reach: CUDA without CUDA support or without a GPU.
-        inline void check_device_available(const c10::Device& device, const char* call)
+        inline void check_device_available(const c10::Device& device, const char* call,
+                                           const char* fix = "Ask for at::kCPU instead.")
         {
             if (device.type() != c10::DeviceType::CUDA)
             {
@@ -35,7 +36,7 @@ namespace xtorch
             {
                 refuse(call, "CUDA was asked for, but this libtorch has no CUDA support or no GPU is visible",
                        "device " + device.str() + " with " + std::to_string(count) + " visible CUDA devices",
-                       "a libtorch built with CUDA and a visible GPU", "Ask for at::kCPU instead.");
+                       "a libtorch built with CUDA and a visible GPU", fix);
             }
             if (device.has_index() && device.index() >= count)
             {

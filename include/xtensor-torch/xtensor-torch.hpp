@@ -9,6 +9,8 @@
 //   to_xtensor<T, N>(t)  the same with a static rank
 //   to_dlpack(e)         xtensor expression -> DLManagedTensor* over its memory
 //   from_dlpack<T>(m)    DLManagedTensor* -> xarray_view<T> over its memory
+//   empty_pinned<T>(shape), to_device_async(e, opts), to_host_async<T>(t)
+//                        pinned host memory and non-blocking transfers that cannot dangle
 #ifndef XTENSOR_TORCH_HPP
 #define XTENSOR_TORCH_HPP
 
@@ -22,5 +24,6 @@
 #include "to_tensor.hpp"
 #include "to_xarray.hpp"
 #include "dlpack.hpp"
+#include "transfer.hpp"
 
 #endif
