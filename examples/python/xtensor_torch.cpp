@@ -43,7 +43,7 @@ namespace
     py::dict describe(const at::Tensor& t)
     {
         py::dict d;
-        d["dtype"] = xtorch::python::detail::torch_dtype_name(t.scalar_type());
+        d["dtype"] = xtorch::python::dtype_name(t.scalar_type());
         d["shape"] = std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end());
         d["strides"] = std::vector<std::int64_t>(t.strides().begin(), t.strides().end());
         d["address"] = reinterpret_cast<std::uintptr_t>(t.data_ptr());
@@ -77,7 +77,7 @@ PYBIND11_MODULE(xtensor_torch, m)
             }
             else
             {
-                throw py::type_error("scale_: dtype mismatch (found " + xtorch::python::detail::torch_dtype_name(x.scalar_type())
+                throw py::type_error("scale_: dtype mismatch (found " + xtorch::python::dtype_name(x.scalar_type())
                                      + ", expected float32 or float64). Pass x.float() or x.double() (a copy).");
             }
         },

@@ -892,6 +892,12 @@ namespace xtorch
             return xtorch::detail::make_view<xarray_view<T>, T>(t);
         }
 
+        /// torch's Python name of a dtype ("float32"), for messages and results of bound functions.
+        inline std::string dtype_name(c10::ScalarType st)
+        {
+            return detail::torch_dtype_name(st);
+        }
+
         /// The torch.Tensor of t, for code that builds Python objects by hand (the casters use it).
         inline py::object to_python(const at::Tensor& t)
         {
