@@ -24,6 +24,8 @@
 #undef CHECK
 #include <catch2/catch.hpp>
 
+#include "counting.hpp"
+
 namespace xtorch_test
 {
     /// Runs f, requires that it throws xtorch::conversion_error, and returns the message.
@@ -45,36 +47,6 @@ namespace xtorch_test
         FAIL("expected xtorch::conversion_error, nothing was thrown");
         return {};
     }
-
-    /// Counts deallocations: the destructor counter of the lifetime tests.
-    inline std::atomic<int>& frees()
-    {
-        static std::atomic<int> count{0};
-        return count;
-    }
-
-    template <class T>
-    struct counting_allocator : std::allocator<T>
-    {
-        using value_type = T;
-        template <class U>
-        struct rebind
-        {
-            using other = counting_allocator<U>;
-        };
-        counting_allocator() = default;
-        template <class U>
-        counting_allocator(const counting_allocator<U>&) noexcept
-        {
-        }
-        void deallocate(T* p, std::size_t n)
-        {
-            ++frees();
-            std::allocator<T>::deallocate(p, n);
-        }
-    };
-
-    using counted_xarray = xt::xarray_container<xt::uvector<double, counting_allocator<double>>>;
 
     /// A tensor over new memory whose deleter bumps frees(): for views that must keep it alive.
     inline at::Tensor counted_tensor(std::int64_t n)

@@ -17,42 +17,13 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "../counting.hpp"
+
 namespace py = pybind11;
 
 namespace
 {
-    /// The destructor counter: every buffer of a counted container bumps it once when freed.
-    std::atomic<int> frees{0};
-    std::atomic<std::uintptr_t> last_allocation{0};
-
-    template <class T>
-    struct counting_allocator : std::allocator<T>
-    {
-        using value_type = T;
-        template <class U>
-        struct rebind
-        {
-            using other = counting_allocator<U>;
-        };
-        counting_allocator() = default;
-        template <class U>
-        counting_allocator(const counting_allocator<U>&) noexcept
-        {
-        }
-        T* allocate(std::size_t n)
-        {
-            T* p = std::allocator<T>::allocate(n);
-            last_allocation = reinterpret_cast<std::uintptr_t>(p);
-            return p;
-        }
-        void deallocate(T* p, std::size_t n)
-        {
-            ++frees;
-            std::allocator<T>::deallocate(p, n);
-        }
-    };
-
-    using counted_xarray = xt::xarray_container<xt::uvector<double, counting_allocator<double>>>;
+    using xtorch_test::counted_xarray;
 
     /// What xtensor sees of a view: shape, strides (elements) and the address of the first element.
     template <class V>
@@ -117,8 +88,8 @@ PYBIND11_MODULE(_xtorch_test, m)
 {
     xtorch::python::import_torch();
 
-    m.def("frees", [] { return frees.load(); });
-    m.def("last_allocation", [] { return last_allocation.load(); });
+    m.def("frees", [] { return xtorch_test::frees().load(); });
+    m.def("last_allocation", [] { return xtorch_test::last_allocation().load(); });
 
     // Views: writes are seen by the caller.
     m.def("scale", [](xtorch::xarray_view<double> v, double f) { v *= f; });
