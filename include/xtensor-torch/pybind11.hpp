@@ -1,8 +1,9 @@
 // pybind11 type casters for xtensor-torch: bound C++ functions take and return torch tensors, numpy
 // arrays and DLPack objects as xarray_view / xtensor_view, at::Tensor and xtensor containers.
 //
-// Opt-in: not part of the umbrella header. Link the module with libtorch_python (the CMake target
-// xtensor-torch::python does) and call xtorch::python::import_torch() first in PYBIND11_MODULE.
+// Opt-in: not part of the umbrella header. Link the module with libtorch_python (inside this project
+// the CMake target xtensor-torch::python does; elsewhere see the README) and call
+// xtorch::python::import_torch() first in PYBIND11_MODULE.
 //
 // What each C++ type does at the boundary:
 //
@@ -24,21 +25,23 @@
 // grad, conjugate or negative bit, layout, negative strides, read-only numpy array), naming what was
 // expected, what was passed, and what to pass instead. When a function has overloads, pybind11 first
 // tries each without conversions: a refusal then only moves on to the next overload, and the
-// detailed error is raised from the second pass.
+// detailed error is raised from the second pass, where it ends the search. For one function over
+// several dtypes, take an at::Tensor and choose in C++ with xtorch::python::view_argument<T>(x, name).
 //
 // This header replaces torch's own caster for at::Tensor (torch/csrc/utils/pybind.h, which
 // <torch/extension.h> includes), which takes torch.Tensor only. A module includes one or the other.
 #ifndef XTENSOR_TORCH_PYBIND11_HPP
 #define XTENSOR_TORCH_PYBIND11_HPP
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <vector>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
