@@ -1,8 +1,8 @@
 // pybind11 type casters for xtensor-torch: bound C++ functions take and return torch tensors, numpy
 // arrays and DLPack objects as xarray_view / xtensor_view, at::Tensor and xtensor containers.
 //
-// Opt-in: not part of the umbrella header. Link the module with libtorch_python (inside this project
-// the CMake target xtensor-torch::python does; elsewhere see the README) and call
+// Opt-in: not part of the umbrella header. Link the module with libtorch_python (the CMake target
+// xtensor-torch::python does: find_package(xtensor-torch COMPONENTS python)) and call
 // xtorch::python::import_torch() first in PYBIND11_MODULE.
 //
 // What each C++ type does at the boundary:

@@ -18,7 +18,18 @@ run("building the consumer" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run("the consumer" ${WORK_DIR}/build/consumer)
 
 # The examples build alone too (one of them, to keep it short).
+set(python_option)
+if(PYTHON)
+    set(python_option -DPython3_EXECUTABLE=${PYTHON})
+endif()
 run("configuring the examples alone" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${WORK_DIR}/examples
-    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release ${python_option})
 run("building an example alone" ${CMAKE_COMMAND} --build ${WORK_DIR}/examples --target example_03_copy_vs_share)
 run("the example built alone" ${WORK_DIR}/examples/example_03_copy_vs_share)
+
+# The Python module too, through the installed component `python` and <xtensor-torch/pybind11.hpp>.
+if(PYTHON)
+    run("building the Python module alone" ${CMAKE_COMMAND} --build ${WORK_DIR}/examples --target xtensor_torch)
+    run("importing the Python module built alone" ${CMAKE_COMMAND} -E env PYTHONPATH=${WORK_DIR}/examples/python
+        ${PYTHON} ${CONSUMER_DIR}/check_module.py)
+endif()
