@@ -16,7 +16,7 @@ namespace
 {
     bool skip_without_gpu(benchmark::State& state)
     {
-        if (!at::hasCUDA() || at::detail::getCUDAHooks().getNumGPUs() == 0)
+        if (xtorch::detail::visible_cuda_devices() == 0)
         {
             state.SkipWithError("no CUDA device: this libtorch has no CUDA support or no GPU is visible");
             return true;

@@ -204,7 +204,7 @@ TEST_CASE("to_tensor: refusals", "[to_tensor][refusal]")
 TEST_CASE("CUDA asked for without CUDA is a conversion_error", "[to_tensor][cuda]")
 {
     xt::xarray<double> a = {1, 2};
-    if (at::hasCUDA())
+    if (xtorch::detail::visible_cuda_devices() > 0)
     {
         WARN("a GPU is visible: the no-CUDA refusal cannot be checked here; see the [cuda] cases");
         return;
@@ -216,7 +216,7 @@ TEST_CASE("CUDA asked for without CUDA is a conversion_error", "[to_tensor][cuda
 
 TEST_CASE("CUDA: round trips, strided sources, casts on the way, refusals", "[cuda]")
 {
-    if (!at::hasCUDA() || at::detail::getCUDAHooks().getNumGPUs() == 0)
+    if (xtorch::detail::visible_cuda_devices() == 0)
     {
         WARN("no CUDA device here: the [cuda] cases are skipped (run ./scripts/gpu-check.sh on a GPU machine)");
         return;
@@ -257,7 +257,7 @@ TEST_CASE("CUDA: round trips, strided sources, casts on the way, refusals", "[cu
 
 TEST_CASE("Pinned memory and asynchronous transfers without CUDA are conversion_errors", "[transfer][cuda]")
 {
-    if (at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0)
+    if (xtorch::detail::visible_cuda_devices() > 0)
     {
         WARN("a GPU is visible: the no-CUDA refusals cannot be checked here; see the [cuda] transfer cases");
         return;
@@ -290,7 +290,7 @@ TEST_CASE("Asynchronous transfers refuse what is not a transfer, everywhere", "[
 
 TEST_CASE("CUDA: pinned memory, non-blocking transfers that cannot dangle, stream order", "[transfer][cuda]")
 {
-    if (!at::hasCUDA() || at::detail::getCUDAHooks().getNumGPUs() == 0)
+    if (xtorch::detail::visible_cuda_devices() == 0)
     {
         WARN("no CUDA device here: the [cuda] transfer cases are skipped (run ./scripts/gpu-check.sh on a GPU machine)");
         return;

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include <ATen/detail/CUDAHooksInterface.h>
+#include <ATen/Context.h>
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xexpression.hpp>
 #include <xtensor/xfunction.hpp>
@@ -23,6 +23,16 @@ namespace xtorch
 {
     namespace detail
     {
+        /**
+         * The number of CUDA devices this libtorch can use: 0 without CUDA support or without a GPU.
+         * Through ATen's public at::hasCUDA / at::getNumGPUs (the hooks' getNumGPUs is deprecated in
+         * torch 2.x), so that it compiles against CPU-only and CUDA libtorch alike.
+         */
+        inline int visible_cuda_devices()
+        {
+            return at::hasCUDA() ? static_cast<int>(at::getNumGPUs()) : 0;
+        }
+
         /// Refuses a device that this libtorch cannot reach: CUDA without CUDA support or without a GPU.
         inline void check_device_available(const c10::Device& device, const char* call,
                                            const char* fix = "Ask for at::kCPU instead.")
@@ -31,8 +41,8 @@ namespace xtorch
             {
                 return;
             }
-            const int count = at::detail::getCUDAHooks().getNumGPUs();
-            if (!at::detail::getCUDAHooks().hasCUDA() || count == 0)
+            const int count = visible_cuda_devices();
+            if (count == 0)
             {
                 refuse(call, "CUDA was asked for, but this libtorch has no CUDA support or no GPU is visible",
                        "device " + device.str() + " with " + std::to_string(count) + " visible CUDA devices",

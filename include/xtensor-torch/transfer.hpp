@@ -51,8 +51,8 @@ namespace xtorch
         /// Refuses when this libtorch cannot give pinned memory (no CUDA support or no GPU).
         inline void check_pinned_available(const char* call)
         {
-            const int count = at::detail::getCUDAHooks().getNumGPUs();
-            if (!at::detail::getCUDAHooks().hasCUDA() || count == 0)
+            const int count = visible_cuda_devices();
+            if (count == 0)
             {
                 refuse(call, "pinned (page-locked) memory needs CUDA, but this libtorch has no CUDA support or no GPU "
                        "is visible",
@@ -94,7 +94,7 @@ namespace xtorch
     /// Whether the memory of t (of any device) is page-locked host memory.
     inline bool is_pinned(const at::Tensor& t)
     {
-        return t.defined() && t.is_cpu() && at::detail::getCUDAHooks().hasCUDA() && t.is_pinned();
+        return t.defined() && t.is_cpu() && detail::visible_cuda_devices() > 0 && t.is_pinned();
     }
 
     /// Whether the memory of a view made by as_xarray / empty_pinned is page-locked host memory.
