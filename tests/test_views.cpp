@@ -49,6 +49,47 @@ TEST_CASE("as_xarray: a view outlives its tensor variable", "[views][lifetime]")
     REQUIRE(frees() == 1);
 }
 
+// t.resize_ larger moves a resizable storage to new memory and frees the old block; a view cannot
+// follow. As Tensor.numpy() does, a view makes the storage unresizable, and torch refuses the resize.
+// Without that, the reads and writes below land in freed memory: AddressSanitizer reports them.
+// (Torch sets the new sizes before the storage refuses, so after the refusal `t` itself claims more
+// elements than its storage holds, as after numpy(): it is read here only through the view.)
+TEST_CASE("as_xarray / as_xtensor: the tensor cannot be resized away from its views", "[views][lifetime]")
+{
+    at::Tensor t = at::arange(4, at::kFloat);
+    REQUIRE(t.storage().resizable());
+    const float* memory = t.data_ptr<float>();
+    SECTION("as_xarray")
+    {
+        auto v = xtorch::as_xarray<float>(t);
+        REQUIRE_FALSE(t.storage().resizable());
+        CHECK_THROWS_WITH(t.resize_({1 << 16}), Catch::Contains("not resizable"));
+        v(3) = 7.f;
+        REQUIRE(v(0) + v(1) + v(2) + v(3) == 10.f);
+        REQUIRE(memory[3] == 7.f);
+    }
+    SECTION("as_xtensor")
+    {
+        auto v = xtorch::as_xtensor<float, 1>(t);
+        CHECK_THROWS_WITH(t.resize_({1 << 16}), Catch::Contains("not resizable"));
+        v(3) = 7.f;
+        REQUIRE(v(0) + v(1) + v(2) + v(3) == 10.f);
+    }
+    SECTION("a view of a slice holds the whole storage")
+    {
+        auto v = xtorch::as_xarray<const float>(t.slice(0, 1, 3));
+        CHECK_THROWS_WITH(t.resize_({1 << 16}), Catch::Contains("not resizable"));
+        REQUIRE(v(0) + v(1) == 3.f);
+    }
+    SECTION("a resize within the storage moves nothing, and torch allows it")
+    {
+        auto v = xtorch::as_xarray<float>(t);
+        t.resize_({2});
+        REQUIRE(t.data_ptr<float>() == v.data() + v.data_offset());
+        REQUIRE(t.numel() == 2);
+    }
+}
+
 TEST_CASE("as_xarray: exact strides and offset for every layout torch makes", "[views][strides]")
 {
     at::Tensor base = at::arange(60, at::kDouble).reshape({3, 4, 5});

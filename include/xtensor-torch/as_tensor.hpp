@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_AS_TENSOR_HPP
 #define XTENSOR_TORCH_AS_TENSOR_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -17,7 +19,6 @@
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
-#include "config.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
 #include "views.hpp"
@@ -129,15 +130,20 @@ namespace xtorch
                                 /*allocator=*/nullptr, /*resizable=*/false);
         }
 
-        /// A tensor that borrows the memory of the strided expression e: valid while e's memory is.
+        /**
+         * A tensor that borrows the memory of the strided expression e: valid while e's memory is. With an
+         * `owner`, the storage holds it and calls release(owner) when the last tensor over it is gone (also
+         * if making the tensor throws).
+         */
         template <class E>
-        at::Tensor borrow(const E& e, const geometry& g)
+        at::Tensor borrow(const E& e, const geometry& g, void* owner = nullptr, c10::DeleterFnPtr release = nullptr)
         {
             using value_type = typename E::value_type;
             auto* base = const_cast<value_type*>(e.data());
             const auto offset = static_cast<std::int64_t>(e.data_offset());
             const std::size_t bytes = static_cast<std::size_t>(offset + g.span) * sizeof(value_type);
-            c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
+            c10::DataPtr ptr = owner != nullptr ? c10::DataPtr(base, owner, release, c10::Device(c10::DeviceType::CPU))
+                                                : c10::DataPtr(base, c10::Device(c10::DeviceType::CPU));
             return make_cpu_tensor(make_storage(std::move(ptr), bytes), offset, g, scalar_type_of<value_type>());
         }
 

@@ -1,14 +1,25 @@
-// Version macros and the one place that names the headers every xtensor-torch header needs.
+// Version macros, the language check, and the one place that names the torch headers every xtensor-torch
+// header needs.
 #ifndef XTENSOR_TORCH_CONFIG_HPP
 #define XTENSOR_TORCH_CONFIG_HPP
+
+// Before any include: compiled as C++14 (torch 1.13's cpp_extension default), the headers would fail deep
+// inside xtensor and the standard library instead of here.
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 201703L
+#error "xtensor-torch needs C++17 or later. Ask for it: g++ -std=c++17; CMake: link xtensor-torch::xtensor-torch (it asks for cxx_std_17) or set(CMAKE_CXX_STANDARD 17); torch.utils.cpp_extension: extra_cflags=['-std=c++17']."
+// GCC goes on after #error; a missing header is fatal, so the message above stays the only error.
+#include "xtensor-torch: compilation stopped, see the C++17 error above"
+#endif
 
 #define XTENSOR_TORCH_VERSION_MAJOR 0
 #define XTENSOR_TORCH_VERSION_MINOR 1
 #define XTENSOR_TORCH_VERSION_PATCH 0
 
-// The library headers use ATen and c10 only: <torch/torch.h> costs about 12 s of compile time per
-// translation unit, <ATen/ATen.h> about 5 s. `torch::Tensor` is `at::Tensor`, so users of the
-// torch:: API pass their tensors as they are.
+// The library uses ATen and c10; <torch/types.h> adds the torch:: names of the C++ frontend
+// (torch::Tensor, torch::kFloat32, torch::Device, torch::TensorOptions, torch::zeros, ...), so that code
+// written against them compiles after including only the umbrella header. <torch/torch.h>, which also
+// brings the nn and optim modules, costs several times more compile time per translation unit.
 #include <ATen/ATen.h>
+#include <torch/types.h>
 
 #endif

@@ -2,12 +2,13 @@
 #ifndef XTENSOR_TORCH_COPY_HPP
 #define XTENSOR_TORCH_COPY_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <algorithm>
 #include <cstdint>
 
 #include <ATen/Parallel.h>
 
-#include "config.hpp"
 #include "dtype.hpp"
 
 namespace xtorch

@@ -7,6 +7,8 @@
 #ifndef XTENSOR_TORCH_DLPACK_HPP
 #define XTENSOR_TORCH_DLPACK_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -19,7 +21,6 @@
 #include <ATen/dlpack.h>
 
 #include "as_tensor.hpp"
-#include "config.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
 #include "views.hpp"

@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_DTYPE_HPP
 #define XTENSOR_TORCH_DTYPE_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <complex>
 #include <cstdint>
 #include <string>
@@ -11,7 +13,6 @@
 
 #include <c10/util/TypeCast.h>
 
-#include "config.hpp"
 #include "errors.hpp"
 
 namespace xtorch

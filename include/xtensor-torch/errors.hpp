@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_ERRORS_HPP
 #define XTENSOR_TORCH_ERRORS_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <sstream>
 #include <stdexcept>
 #include <string>

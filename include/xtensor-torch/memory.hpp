@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_MEMORY_HPP
 #define XTENSOR_TORCH_MEMORY_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <cstddef>
 #include <cstdint>
 

@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_TO_TENSOR_HPP
 #define XTENSOR_TORCH_TO_TENSOR_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,7 +15,6 @@
 #include <xtensor/xnoalias.hpp>
 
 #include "as_tensor.hpp"
-#include "config.hpp"
 #include "copy.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"

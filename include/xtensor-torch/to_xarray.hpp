@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_TO_XARRAY_HPP
 #define XTENSOR_TORCH_TO_XARRAY_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +14,6 @@
 #include <xtensor/xtensor.hpp>
 
 #include "as_tensor.hpp"
-#include "config.hpp"
 #include "copy.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"

@@ -8,6 +8,8 @@
 #ifndef XTENSOR_TORCH_TRANSFER_HPP
 #define XTENSOR_TORCH_TRANSFER_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,7 +25,6 @@
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include "as_tensor.hpp"
-#include "config.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
 #include "to_tensor.hpp"

@@ -2,6 +2,8 @@
 #ifndef XTENSOR_TORCH_VIEWS_HPP
 #define XTENSOR_TORCH_VIEWS_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +16,6 @@
 #include <xtensor/xstrided_view.hpp>
 #include <xtensor/xtensor.hpp>
 
-#include "config.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
 
@@ -326,6 +327,13 @@ namespace xtorch
                 }
             }
             const c10::Storage& storage = t.storage();
+            // As Tensor.numpy() does: a view cannot follow its tensor to new memory, so torch must not move
+            // the tensor there (t.resize_ larger would free the block the view reads). Torch refuses such a
+            // resize_ from now on with its own message.
+            if (storage.resizable())
+            {
+                storage.unsafeGetStorageImpl()->set_resizable(false);
+            }
             auto* base = static_cast<T*>(const_cast<void*>(storage.data()));
             const std::size_t size = storage.nbytes() / sizeof(T);
             tensor_flat<T> flat(tensor_buffer<T>(storage, base, size), {size});

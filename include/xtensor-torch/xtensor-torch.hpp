@@ -14,7 +14,8 @@
 #ifndef XTENSOR_TORCH_HPP
 #define XTENSOR_TORCH_HPP
 
-#include "config.hpp"
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include "errors.hpp"
 #include "dtype.hpp"
 #include "memory.hpp"
