@@ -33,6 +33,8 @@
 #ifndef XTENSOR_TORCH_PYBIND11_HPP
 #define XTENSOR_TORCH_PYBIND11_HPP
 
+#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -85,6 +87,11 @@ namespace xtorch
                     case c10::ScalarType::ComplexFloat: return "complex64";
                     case c10::ScalarType::ComplexDouble: return "complex128";
                     case c10::ScalarType::BFloat16: return "bfloat16";
+                    case c10::ScalarType::QInt8: return "qint8";
+                    case c10::ScalarType::QUInt8: return "quint8";
+                    case c10::ScalarType::QInt32: return "qint32";
+                    case c10::ScalarType::QUInt4x2: return "quint4x2";
+                    case c10::ScalarType::QUInt2x4: return "quint2x4";
                     default: return c10::toString(st);
                 }
             }
@@ -571,8 +578,9 @@ namespace xtorch
             }
 
             /// The checks of a view parameter, in the order of xtorch::as_xarray's, with Python fixes.
-            template <class T, class F>
-            void check_view_argument(const at::Tensor& t, F&& passed_text, const std::string& what, std::int64_t rank)
+            /// `src` is the argument as passed, for messages; null where only the tensor is known.
+            template <class T>
+            void check_view_argument(const at::Tensor& t, py::handle src, const std::string& what, std::int64_t rank)
             {
                 if (t.layout() != c10::kStrided)
                 {
@@ -604,10 +612,14 @@ namespace xtorch
                 if (t.scalar_type() != scalar_type_of<T>())
                 {
                     const std::string dtype = torch_dtype_name(scalar_type_of<T>());
+                    // x.to(...) refuses quantized tensors: their integers and their values are separate copies.
+                    const std::string fix = c10::isQIntType(t.scalar_type())
+                                                ? "Pass x.int_repr() for its stored integers or x.dequantize() for "
+                                                  "its values (copies: writes made in C++ are not seen in x)."
+                                                : "Pass x.to(torch." + dtype + ") or a.astype(numpy." + dtype
+                                                      + ") (a copy: writes made in C++ are not seen in x).";
                     raise_type_error(what, "dtype mismatch",
-                                     passed_text() + " of dtype " + torch_dtype_name(t.scalar_type()), dtype,
-                                     "Pass x.to(torch." + dtype + ") or a.astype(numpy." + dtype
-                                         + ") (a copy: writes made in C++ are not seen in x).");
+                                     (src ? passed(src) : std::string("a torch.Tensor")) + " of dtype " + torch_dtype_name(t.scalar_type()), dtype, fix);
                 }
                 if (rank >= 0 && t.dim() != rank)
                 {
@@ -626,17 +638,65 @@ namespace xtorch
                 }
             }
 
-            /// The caster of xarray_view<T> and xtensor_view<T, N>: a view of the caller's memory.
-            template <class V, class T, std::int64_t Rank>
-            struct view_caster
+            /// The signature pybind11 shows for a parameter or result of element type T and rank Rank (-1:
+            /// any): "torch.Tensor[float32]", "torch.Tensor[float32, ndim=2]".
+            template <class T, std::int64_t Rank>
+            struct tensor_descr
             {
-                // The signature pybind11 shows: "torch.Tensor[float32]", "torch.Tensor[float32, ndim=2]".
                 static constexpr auto name =
                     pybind11::detail::const_name("torch.Tensor[") + dtype_descr<std::remove_const_t<T>>::name
                     + pybind11::detail::const_name<(Rank < 0)>(pybind11::detail::const_name(""),
                                                                pybind11::detail::const_name(", ndim=")
                                                                    + pybind11::detail::const_name<(Rank < 0 ? 0 : Rank)>())
                     + pybind11::detail::const_name("]");
+            };
+
+            /// Whether numpy has been imported; an object cannot be a numpy array or scalar before that.
+            inline bool numpy_loaded()
+            {
+                return PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
+            }
+
+            /**
+             * Whether src is something torch.tensor and numpy.asarray read as numbers though it is no
+             * array: a Python number, a numpy scalar, or a list or tuple (nested lists of numbers).
+             */
+            inline bool is_number_or_sequence(py::handle src)
+            {
+                PyObject* obj = src.ptr();
+                if (PyBool_Check(obj) || PyLong_Check(obj) || PyFloat_Check(obj) || PyComplex_Check(obj)
+                    || PyList_Check(obj) || PyTuple_Check(obj))
+                {
+                    return true;
+                }
+                return numpy_loaded() && py::isinstance(src, py::module_::import("numpy").attr("generic"));
+            }
+
+            /// A new numpy array with src's elements in native byte order, aligned and contiguous (numpy.array
+            /// copies); None when numpy cannot make one (a ragged list, numpy missing).
+            inline py::object numpy_copy(py::handle src)
+            {
+                try
+                {
+                    py::object a = py::module_::import("numpy").attr("array")(src);
+                    py::object dtype = a.attr("dtype");
+                    if (!dtype.attr("isnative").cast<bool>())
+                    {
+                        a = a.attr("astype")(dtype.attr("newbyteorder")("="));
+                    }
+                    return a;
+                }
+                catch (const py::error_already_set&)
+                {
+                    return py::none();
+                }
+            }
+
+            /// The caster of xarray_view<T> and xtensor_view<T, N>: a view of the caller's memory.
+            template <class V, class T, std::int64_t Rank>
+            struct view_caster
+            {
+                static constexpr auto name = tensor_descr<T, Rank>::name;
 
                 bool load(py::handle src, bool convert)
                 {
@@ -648,7 +708,7 @@ namespace xtorch
                         if (is_torch_tensor(src.ptr()))
                         {
                             const borrowed_tensor t(src.ptr());
-                            check_view_argument<T>(t.get(), [src] { return passed(src); }, what, Rank);
+                            check_view_argument<T>(t.get(), src, what, Rank);
                             // Built in place: moving an xstrided_view costs as much as making one.
                             m_value.emplace(view_maker{t.get()});
                             return true;
@@ -658,7 +718,7 @@ namespace xtorch
                         {
                             return false;
                         }
-                        check_view_argument<T>(t, [src] { return passed(src); }, what, Rank);
+                        check_view_argument<T>(t, src, what, Rank);
                         m_value.emplace(view_maker{t});
                         return true;
                     }
@@ -718,26 +778,49 @@ namespace xtorch
             {
                 using value_type = typename C::value_type;
 
-                static constexpr auto name = pybind11::detail::const_name("torch.Tensor[")
-                                             + dtype_descr<value_type>::name + pybind11::detail::const_name("]");
+                static constexpr auto name = tensor_descr<value_type, Rank>::name;
 
                 bool load(py::handle src, bool convert)
                 {
                     static const std::string what = "xtensor container parameter of " + type_name<value_type>();
                     at::Tensor t;
+                    py::object copied;  // a numpy copy of src, alive while it is read
                     try
                     {
                         t = tensor_from_python(src, what, false);
                     }
                     catch (const py::builtin_exception&)
                     {
+                        // What a view refuses but a copy can read (an unaligned, byte-swapped or oddly strided
+                        // numpy array) goes through a numpy copy in the conversion pass; other refusals stand.
                         if (!convert)
                         {
                             return false;
                         }
-                        throw;
+                        if (!is_numpy_array(src) || (copied = numpy_copy(src)).is_none())
+                        {
+                            throw;
+                        }
+                        t = tensor_from_numpy(copied, what, false);
                     }
-                    if (!t.defined() || (!convert && t.scalar_type() != scalar_type_of<value_type>()))
+                    if (!t.defined())
+                    {
+                        // Numbers, numpy scalars and nested lists, as torch.tensor and numpy.asarray take them:
+                        // only in the conversion pass, and an overload that takes them as they are wins.
+                        if (!convert || !is_number_or_sequence(src) || (copied = numpy_copy(src)).is_none())
+                        {
+                            return false;
+                        }
+                        try
+                        {
+                            t = tensor_from_numpy(copied, what, false);
+                        }
+                        catch (const py::builtin_exception&)
+                        {
+                            return false;  // strings, objects: not numbers
+                        }
+                    }
+                    if (!convert && t.scalar_type() != scalar_type_of<value_type>())
                     {
                         return false;
                     }
@@ -774,17 +857,21 @@ namespace xtorch
 
                 static py::handle cast(const C& src, py::return_value_policy policy, py::handle parent)
                 {
+                    if (policy == py::return_value_policy::reference_internal && parent)
+                    {
+                        // Borrowed from `parent`, which owns src. The storage holds the reference to the parent,
+                        // not the one torch.Tensor returned: tensors and arrays made from that one (x.numpy(),
+                        // x.detach(), slices, DLPack exports) share the storage and outlive it.
+                        const auto g = xtorch::detail::read_geometry(src, "xtorch::python::cast");
+                        return wrap_tensor(
+                            xtorch::detail::borrow(src, g, parent.inc_ref().ptr(), &release_py_object));
+                    }
                     if (policy == py::return_value_policy::reference
                         || policy == py::return_value_policy::reference_internal)
                     {
-                        // Borrowed. pybind11 ties the parent's life to the result only for its own
-                        // classes: for reference_internal, tie the owner of `src` to the tensor here.
-                        py::handle result = wrap_tensor(xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
-                        if (policy == py::return_value_policy::reference_internal && parent)
-                        {
-                            pybind11::detail::keep_alive_impl(result, parent);
-                        }
-                        return result;
+                        // Borrowed with no Python owner to hold: C++ keeps src alive, as pybind11's
+                        // `reference` means for its own classes.
+                        return wrap_tensor(xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
                     }
                     return wrap_tensor(xtorch::detail::share(C(src), "xtorch::python::cast"));
                 }
@@ -891,7 +978,7 @@ namespace xtorch
             {
                 detail::raise_type_error(what, "the tensor is undefined", "None", "a tensor", "Pass a tensor.");
             }
-            detail::check_view_argument<T>(t, [] { return std::string("a torch.Tensor"); }, what, -1);
+            detail::check_view_argument<T>(t, py::handle(), what, -1);
             return xtorch::detail::make_view<xarray_view<T>, T>(t);
         }
 

@@ -300,6 +300,69 @@ def test_member_returned_by_reference_is_copied_or_borrowed():
     assert borrowed.tolist() == [42, 1, 2, 3]  # reference_internal keeps the Box alive
 
 
+# Made from the returned tensor, each of these shares its storage but not its Python object: the Owner
+# (and its buffer, counted by the allocator) must live until the last of them is gone. Read in C++
+# through xtensor, where AddressSanitizer sees a read of freed memory.
+DERIVED = {
+    "numpy": lambda v: v.numpy(),
+    "detach": lambda v: v.detach(),
+    "slice": lambda v: v[1:],
+    "strided slice": lambda v: v[::2],
+    "view": lambda v: v.view(2, 2),
+    "dlpack": lambda v: torch.utils.dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(v)),
+    "dlpack capsule only": lambda v: torch.utils.dlpack.to_dlpack(v),
+}
+
+
+@pytest.mark.parametrize("how", DERIVED)
+def test_reference_internal_keeps_the_owner_alive_for_derived_tensors(how):
+    gc.collect()
+    before = m.frees()
+    owner = m.Owner(4)
+    v = owner.borrowed()
+    assert address(v) == owner.address()
+    derived = DERIVED[how](v)
+    expected = {"slice": 6.0, "strided slice": 2.0}.get(how, 6.0)
+    del v, owner
+    gc.collect()
+    assert m.frees() == before, "the owner's buffer was freed while a tensor over it exists"
+    if how == "dlpack capsule only":
+        derived = torch.utils.dlpack.from_dlpack(derived)
+    assert m.total64(derived) == expected
+    del derived
+    gc.collect()
+    assert m.frees() == before + 1  # freed once, after the last user
+
+
+def test_a_view_kept_by_cpp_stops_the_tensor_from_moving():
+    t = torch.arange(4, dtype=torch.float32)
+    m.keep(t)
+    try:
+        # Without the refusal, the storage moves to new memory, the old block is freed and the kept view
+        # reads and writes it (AddressSanitizer reports a heap-use-after-free below).
+        with pytest.raises(RuntimeError, match="not resizable"):
+            t.resize_(1 << 16)
+        # After the refusal torch has already set t's new size (its storage still holds 4 elements), as
+        # after t.numpy(): t is read only through the view from here on.
+        assert m.kept_total() == 6.0
+        m.kept_fill(1.0)
+        assert m.kept_total() == 4.0
+    finally:
+        m.drop_kept()
+
+
+def test_a_view_parameter_makes_the_storage_unresizable_as_numpy_does():
+    t = torch.zeros(3, dtype=torch.float64)
+    t.resize_(8)  # resizable before
+    m.scale(t, 2.0)
+    with pytest.raises(RuntimeError, match="not resizable"):
+        t.resize_(1 << 16)
+    u = torch.zeros(3, dtype=torch.float64)
+    u.numpy()
+    with pytest.raises(RuntimeError, match="not resizable"):
+        u.resize_(1 << 16)
+
+
 # --- lifetimes ----------------------------------------------------------------------------------
 
 def test_returned_view_keeps_the_numpy_array_alive():
@@ -426,3 +489,73 @@ def test_import_check_names_a_version_mismatch():
 def test_import_check_names_an_abi_mismatch():
     msg = m.torch_mismatch(torch.__version__, not torch._C._GLIBCXX_USE_CXX11_ABI)
     assert "_GLIBCXX_USE_CXX11_ABI=1, but the running torch" in msg
+
+
+# --- smaller findings of the interop runs ---------------------------------------------------------
+
+@pytest.mark.parametrize("qtype", [torch.qint8, torch.quint8, torch.qint32])
+def test_a_quantized_tensor_is_named_as_torch_names_it(qtype):
+    q = torch.quantize_per_tensor(torch.ones(3), 0.1, 0, qtype)
+    name = str(qtype).replace("torch.", "")
+    with pytest.raises(TypeError) as refused:
+        m.scale(q, 2.0)
+    message = str(refused.value)
+    assert f"of dtype {name}," in message
+    assert "x.int_repr()" in message and "x.dequantize()" in message
+    assert "x.to(" not in message and "QInt" not in message and "QUInt" not in message
+
+
+def test_container_signatures_show_their_rank():
+    assert "torch.Tensor[float64, ndim=2]" in m.copy_in_2d.__doc__
+    assert "torch.Tensor[float64, ndim=3]" in m.copy_in_3d.__doc__
+    assert "torch.Tensor[float64]" in m.copy_sum.__doc__
+    assert "ndim" not in m.copy_sum.__doc__
+
+
+def unaligned(n, dtype):
+    raw = np.zeros(n * np.dtype(dtype).itemsize + 1, dtype=np.uint8)
+    a = raw[1:].view(dtype)
+    a[:] = np.arange(n)
+    assert not a.flags.aligned
+    return a
+
+
+def test_copy_parameters_take_what_numpy_asarray_takes():
+    assert m.copy_sum(2.5) == 2.5
+    assert m.copy_sum(3) == 3.0
+    assert m.copy_sum(True) == 1.0
+    assert m.copy_sum(np.float32(1.5)) == 1.5
+    assert m.copy_sum(np.int16(7)) == 7.0
+    assert m.copy_sum([1, 2, 3]) == 6.0
+    assert m.copy_sum((0.1, 0.2)) == 0.1 + 0.2  # float64 all the way: no float32 detour
+    nested = m.copy_in_2d([[1, 2], [3, 4.5]])
+    assert nested.dtype == torch.float64 and nested.tolist() == [[1, 2], [3, 4.5]]
+    assert m.copy_in_3d([[[1]], [[2]]]).shape == (2, 1, 1)
+    assert m.copy_sum_float32([1.5, 2.5]) == 4.0
+    assert m.copy_sum(unaligned(5, np.float64)) == 10.0
+    assert m.copy_sum(unaligned(5, np.int32)) == 10.0
+    swapped = np.arange(4, dtype=">f8")
+    assert m.copy_sum(swapped) == 6.0
+    assert m.copy_sum(np.arange(12.0)[::-3]) == 11 + 8 + 5 + 2
+
+
+def test_copy_parameters_refuse_what_is_not_numbers():
+    assert m.overloaded("abc") == "string"
+    assert m.overloaded([1.0]) == "array"
+    with pytest.raises(TypeError, match="incompatible function arguments"):
+        m.copy_sum([[1, 2], [3]])  # ragged
+    with pytest.raises(TypeError, match="incompatible function arguments"):
+        m.copy_sum("abc")
+    with pytest.raises(TypeError, match="incompatible function arguments"):
+        m.copy_sum(None)
+    with pytest.raises(ValueError, match="rank mismatch"):
+        m.copy_in_2d([1.0, 2.0])
+
+
+def test_views_still_refuse_what_they_cannot_share():
+    with pytest.raises(ValueError, match="not aligned"):
+        m.scale(unaligned(3, np.float64), 2.0)
+    with pytest.raises(TypeError):
+        m.scale([1.0, 2.0], 2.0)
+    with pytest.raises(TypeError):
+        m.scale(1.0, 2.0)

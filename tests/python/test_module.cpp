@@ -1,6 +1,8 @@
 // _xtorch_test: a module that exercises every caster of <xtensor-torch/pybind11.hpp>, for the pytest
 // suite next to it (test_casters.py).
 #include <atomic>
+#include <optional>
+#include <string>
 #include <complex>
 #include <cstdint>
 #include <thread>
@@ -157,6 +159,31 @@ PYBIND11_MODULE(_xtorch_test, m)
         // Under return_value_policy::reference nothing keeps the Box alive: the sanitizer canary's bug.
         .def("borrowed_unsafe", [](box& b) -> xt::xarray<double>& { return b.data; }, py::return_value_policy::reference);
     m.def("total64", [](xtorch::xarray_view<const double> v) { return xt::sum(v)(); });
+
+    // A member whose buffer the counting allocator frees: returned under reference_internal, the tensor
+    // and everything made from it must keep the Owner, and so the buffer, alive.
+    struct owner
+    {
+        counted_xarray data;
+    };
+    py::class_<owner>(m, "Owner")
+        .def(py::init([](std::size_t n) { return owner{counted_xarray(xt::arange<double>(static_cast<double>(n)))}; }))
+        .def("borrowed", [](owner& o) -> counted_xarray& { return o.data; }, py::return_value_policy::reference_internal)
+        .def("address", [](const owner& o) { return reinterpret_cast<std::uintptr_t>(o.data.data()); });
+
+    // A view kept by C++ after the call that made it: the tensor's storage must stay where the view is.
+    static std::optional<xtorch::xarray_view<float>> kept;
+    m.def("keep", [](xtorch::xarray_view<float> v) { kept.emplace(std::move(v)); });
+    m.def("kept_total", [] { return static_cast<double>(xt::sum(*kept)()); });
+    m.def("kept_fill", [](float x) { kept->fill(x); });
+    m.def("drop_kept", [] { kept.reset(); });
+
+    // Copies take what numpy.asarray takes: numbers, numpy scalars, nested lists, unaligned arrays.
+    m.def("copy_in_3d", [](xt::xtensor<double, 3> a) { return a; });
+    m.def("copy_sum", [](const xt::xarray<double>& a) { return xt::sum(a)(); });
+    m.def("copy_sum_float32", [](const xt::xarray<float>& a) { return static_cast<double>(xt::sum(a)()); });
+    m.def("overloaded", [](const xt::xarray<double>&) { return "array"; });
+    m.def("overloaded", [](const std::string&) { return "string"; });
 
     // DLPack, C++ side.
     py::class_<exporter>(m, "Exporter")
