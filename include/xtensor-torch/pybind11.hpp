@@ -36,6 +36,7 @@
 #include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -398,20 +399,48 @@ namespace xtorch
                 }
             }
 
-            /// Whether obj is a numpy.ndarray. numpy is not imported for the question: an object
-            /// cannot be an ndarray before numpy is loaded.
+            /// Whether numpy has been imported; an object cannot be a numpy array or scalar before that. Once
+            /// it has, it stays: the answer is kept (atomically: free-threaded Python has no GIL to order it).
+            inline bool numpy_loaded()
+            {
+                static std::atomic<bool> loaded{false};
+                if (loaded.load(std::memory_order_relaxed))
+                {
+                    return true;
+                }
+                const bool now = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
+                if (now)
+                {
+                    loaded.store(true, std::memory_order_relaxed);
+                }
+                return now;
+            }
+
+            /// Whether obj is a numpy.ndarray. numpy is not imported for the question.
             inline bool is_numpy_array(py::handle obj)
             {
-                static bool loaded = false;
-                if (!loaded)
-                {
-                    loaded = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
-                    if (!loaded)
-                    {
-                        return false;
-                    }
-                }
-                return py::isinstance<py::array>(obj);
+                return numpy_loaded() && py::isinstance<py::array>(obj);
+            }
+
+            /// What the casters read of a numpy dtype beyond kind and byte order, which numpy 1 and 2 keep in
+            /// the same place: the item size and whether it has fields, which numpy 2 moved.
+            struct numpy_item
+            {
+                int size;
+                bool has_fields;
+            };
+
+            inline numpy_item read_numpy_item(PyObject* descr)
+            {
+#if PYBIND11_VERSION_HEX >= 0x020C0000
+                // pybind11 2.12+ reads them where the running numpy keeps them.
+                const auto dtype = py::reinterpret_borrow<py::dtype>(descr);
+                return {static_cast<int>(dtype.itemsize()), dtype.has_fields()};
+#else
+                // numpy 1's layout, the only one this pybind11 knows: import_torch refuses numpy 2.
+                const auto* proxy = py::detail::array_descriptor_proxy(descr);
+                return {proxy->elsize, proxy->names != nullptr || proxy->subarray != nullptr};
+#endif
             }
 
             /**
@@ -428,8 +457,9 @@ namespace xtorch
                     return "strides " + py_tuple(std::vector<py::ssize_t>(array->strides, array->strides + array->nd))
                            + " bytes";
                 };
-                const c10::ScalarType st = scalar_type_of_numpy(descr->kind, descr->elsize);
-                if (st == c10::ScalarType::Undefined || descr->subarray != nullptr || descr->names != nullptr)
+                const numpy_item item = read_numpy_item(array->descr);
+                const c10::ScalarType st = scalar_type_of_numpy(descr->kind, item.size);
+                if (st == c10::ScalarType::Undefined || item.has_fields)
                 {
                     const std::string name = py::str(py::handle(array->descr).attr("name")).cast<std::string>();
                     raise_type_error(what, "can't convert a numpy array of this dtype", "numpy." + name,
@@ -454,7 +484,7 @@ namespace xtorch
                                       "Pass a.copy(), or bind the parameter as a view of const elements to read it.");
                 }
                 const auto rank = static_cast<std::size_t>(array->nd);
-                const auto itemsize = static_cast<std::int64_t>(descr->elsize);
+                const auto itemsize = static_cast<std::int64_t>(item.size);
                 xtorch::detail::geometry g;
                 g.sizes.resize(rank);
                 g.strides.resize(rank);
@@ -650,12 +680,6 @@ namespace xtorch
                                                                    + pybind11::detail::const_name<(Rank < 0 ? 0 : Rank)>())
                     + pybind11::detail::const_name("]");
             };
-
-            /// Whether numpy has been imported; an object cannot be a numpy array or scalar before that.
-            inline bool numpy_loaded()
-            {
-                return PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
-            }
 
             /**
              * Whether src is something torch.tensor and numpy.asarray read as numbers though it is no
@@ -961,6 +985,21 @@ namespace xtorch
             {
                 throw py::import_error(problem);
             }
+#if PYBIND11_VERSION_HEX < 0x020C0000
+            // This pybind11 reads numpy's structs in numpy 1's layout: under numpy 2 it would misread them.
+            if (detail::numpy_loaded())
+            {
+                const std::string numpy_version =
+                    py::str(py::module_::import("numpy").attr("__version__")).cast<std::string>();
+                if (detail::major_minor(numpy_version).first >= 2)
+                {
+                    throw py::import_error("this module was built with pybind11 " PYBIND11_TOSTRING(PYBIND11_VERSION_MAJOR)
+                                           "." PYBIND11_TOSTRING(PYBIND11_VERSION_MINOR)
+                                           ", which reads numpy 1's data structures, but the running numpy is "
+                                           + numpy_version + ". Rebuild it with pybind11 2.12 or later.");
+                }
+            }
+#endif
             detail::handles();
         }
 

@@ -481,14 +481,18 @@ def test_import_check_accepts_the_running_torch():
 
 
 def test_import_check_names_a_version_mismatch():
-    msg = m.torch_mismatch("2.1.0+cu121", torch._C._GLIBCXX_USE_CXX11_ABI)
-    assert "built against libtorch 1.13, but the running torch is 2.1.0+cu121" in msg
+    built = ".".join(torch.__version__.split(".")[:2])  # the module was built against the running torch
+    other = "1.12.0" if built != "1.12" else "2.1.0+cu121"
+    msg = m.torch_mismatch(other, torch._C._GLIBCXX_USE_CXX11_ABI)
+    assert f"built against libtorch {built}, but the running torch is {other}" in msg
     assert "torch.utils.cmake_prefix_path" in msg
 
 
 def test_import_check_names_an_abi_mismatch():
     msg = m.torch_mismatch(torch.__version__, not torch._C._GLIBCXX_USE_CXX11_ABI)
-    assert "_GLIBCXX_USE_CXX11_ABI=1, but the running torch" in msg
+    built = int(torch._C._GLIBCXX_USE_CXX11_ABI)
+    assert f"_GLIBCXX_USE_CXX11_ABI={built}, but the running torch" in msg
+    assert f"uses _GLIBCXX_USE_CXX11_ABI={1 - built}" in msg
 
 
 # --- smaller findings of the interop runs ---------------------------------------------------------
