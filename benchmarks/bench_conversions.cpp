@@ -9,10 +9,10 @@
 #include <benchmark/benchmark.h>
 
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xarray.hpp>
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xmanipulation.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xadapt)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xarray)
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xbuilder)
+#include XTENSOR_TORCH_XTENSOR_HEADER(misc, xmanipulation)
 
 namespace
 {

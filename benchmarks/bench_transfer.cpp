@@ -9,8 +9,8 @@
 #include <benchmark/benchmark.h>
 
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xarray.hpp>
-#include <xtensor/xbuilder.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xarray)
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xbuilder)
 
 namespace
 {

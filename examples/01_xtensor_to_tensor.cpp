@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xio.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(io, xio)
 
 int main()
 {

@@ -5,8 +5,8 @@
 
 #include <torch/torch.h>
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xio.hpp>
-#include <xtensor/xmath.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(io, xio)
+#include XTENSOR_TORCH_XTENSOR_HEADER(core, xmath)
 
 int main()
 {

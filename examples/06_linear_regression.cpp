@@ -13,8 +13,8 @@
 
 #include <torch/torch.h>
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xrandom.hpp>
-#include <xtensor/xtensor.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xrandom)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xtensor)
 
 #ifndef XTENSOR_TORCH_PLOT_SCRIPT
 #define XTENSOR_TORCH_PLOT_SCRIPT ""

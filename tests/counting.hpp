@@ -8,8 +8,9 @@
 #include <cstdint>
 #include <memory>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xstorage.hpp>
+#include <xtensor-torch/detail/xtensor.hpp>  // XTENSOR_TORCH_XTENSOR_HEADER: either xtensor layout
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xarray)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xstorage)
 
 namespace xtorch_test
 {

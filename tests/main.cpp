@@ -1,5 +1,6 @@
-// The Catch2 main of the C++ suite: compiled once, linked into the test program.
+// The Catch2 v2 main of the C++ suite, compiled once (Catch2 v3 links its own: Catch2::Catch2WithMain).
 #include <ATen/ATen.h>
-#undef CHECK
+#if !__has_include(<catch2/catch_test_macros.hpp>)
 #define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
+#endif
+#include "catch.hpp"

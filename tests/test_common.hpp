@@ -11,18 +11,15 @@
 
 #include <xtensor-torch/xtensor-torch.hpp>
 
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xarray.hpp>
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xmath.hpp>
-#include <xtensor/xstrided_view.hpp>
-#include <xtensor/xtensor.hpp>
-#include <xtensor/xview.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xadapt)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xarray)
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xbuilder)
+#include XTENSOR_TORCH_XTENSOR_HEADER(core, xmath)
+#include XTENSOR_TORCH_XTENSOR_HEADER(views, xstrided_view)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xtensor)
+#include XTENSOR_TORCH_XTENSOR_HEADER(views, xview)
 
-// Debian's libtorch uses glog, whose CHECK macro collides with Catch's: the torch headers are all
-// parsed by now, so Catch may take the name.
-#undef CHECK
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "counting.hpp"
 

@@ -182,12 +182,12 @@ TEST_CASE("to_xarray: copies, whatever the tensor's flags", "[to_xarray]")
     {
         at::Tensor q = at::quantize_per_tensor(at::ones({2}), 0.1, 0, at::kQInt8);
         const std::string msg = refusal([&] { xtorch::to_xarray<float>(q); });
-        REQUIRE_THAT(msg, Catch::Contains("unsupported dtype (found QInt8"));
-        REQUIRE_THAT(msg, Catch::Contains("t.dequantize()"));
+        REQUIRE_THAT(msg, text::Contains("unsupported dtype (found QInt8"));
+        REQUIRE_THAT(msg, text::Contains("t.dequantize()"));
     }
     SECTION("undefined tensors are refused")
     {
-        REQUIRE_THAT(refusal([] { xtorch::to_xarray<float>(at::Tensor()); }), Catch::Contains("undefined"));
+        REQUIRE_THAT(refusal([] { xtorch::to_xarray<float>(at::Tensor()); }), text::Contains("undefined"));
     }
 }
 
@@ -197,7 +197,7 @@ TEST_CASE("to_tensor: refusals", "[to_tensor][refusal]")
     SECTION("a layout other than strided")
     {
         const std::string msg = refusal([&] { xtorch::to_tensor(a, at::TensorOptions().layout(at::kSparse)); });
-        REQUIRE_THAT(msg, Catch::Contains("found Sparse layout, expected Strided layout"));
+        REQUIRE_THAT(msg, text::Contains("found Sparse layout, expected Strided layout"));
     }
 }
 
@@ -210,7 +210,7 @@ TEST_CASE("CUDA asked for without CUDA is a conversion_error", "[to_tensor][cuda
         return;
     }
     const std::string msg = refusal([&] { xtorch::to_tensor(a, at::Device(at::kCUDA, 0)); });
-    REQUIRE_THAT(msg, Catch::StartsWith("xtorch::to_tensor: CUDA was asked for, but this libtorch has no CUDA support "
+    REQUIRE_THAT(msg, text::StartsWith("xtorch::to_tensor: CUDA was asked for, but this libtorch has no CUDA support "
                                         "or no GPU is visible (found device cuda:0 with 0 visible CUDA devices"));
 }
 
@@ -250,8 +250,8 @@ TEST_CASE("CUDA: round trips, strided sources, casts on the way, refusals", "[cu
     SECTION("views of device memory are refused, naming the device and the copy")
     {
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(at::zeros({2}, gpu)); });
-        REQUIRE_THAT(msg, Catch::Contains("can't convert cuda:0 device type tensor to xtensor"));
-        REQUIRE_THAT(msg, Catch::Contains("xtorch::to_xarray<float>(t)"));
+        REQUIRE_THAT(msg, text::Contains("can't convert cuda:0 device type tensor to xtensor"));
+        REQUIRE_THAT(msg, text::Contains("xtorch::to_xarray<float>(t)"));
     }
 }
 
@@ -264,13 +264,13 @@ TEST_CASE("Pinned memory and asynchronous transfers without CUDA are conversion_
     }
     xt::xarray<double> a = {1, 2};
     REQUIRE_THAT(refusal([] { xtorch::empty_pinned<float>({2, 3}); }),
-                 Catch::StartsWith("xtorch::empty_pinned: pinned (page-locked) memory needs CUDA, but this libtorch has "
+                 text::StartsWith("xtorch::empty_pinned: pinned (page-locked) memory needs CUDA, but this libtorch has "
                                    "no CUDA support or no GPU is visible (found 0 visible CUDA devices"));
     REQUIRE_THAT(refusal([&] { xtorch::to_device_async(a, at::Device(at::kCUDA, 0)); }),
-                 Catch::StartsWith("xtorch::to_device_async: CUDA was asked for, but this libtorch has no CUDA support")
-                     && Catch::EndsWith("xtorch::to_tensor(e) makes a host tensor."));
+                 text::StartsWith("xtorch::to_device_async: CUDA was asked for, but this libtorch has no CUDA support")
+                     && text::EndsWith("xtorch::to_tensor(e) makes a host tensor."));
     REQUIRE_THAT(refusal([&] { xtorch::to_device_async(a + 1.0, at::TensorOptions(at::kCUDA).dtype(at::kFloat)); }),
-                 Catch::Contains("no CUDA support"));
+                 text::Contains("no CUDA support"));
     REQUIRE(!xtorch::is_pinned(at::ones({2})));
     REQUIRE(!xtorch::is_pinned(xtorch::as_xarray<float>(at::ones({2}))));
 }
@@ -283,9 +283,9 @@ TEST_CASE("Asynchronous transfers refuse what is not a transfer, everywhere", "[
                "device cuda or cuda:i). Pass torch::Device(torch::kCUDA, i); for host memory use xtorch::as_tensor or "
                "xtorch::to_tensor.");
     REQUIRE_THAT(refusal([] { xtorch::to_host_async<float>(at::ones({3})); }),
-                 Catch::StartsWith("xtorch::to_host_async: the source must be a CUDA tensor (found device cpu")
-                     && Catch::Contains("xtorch::as_xarray<T>(t) (no copy)"));
-    REQUIRE_THAT(refusal([] { xtorch::to_host_async<float>(at::Tensor()); }), Catch::Contains("an undefined tensor"));
+                 text::StartsWith("xtorch::to_host_async: the source must be a CUDA tensor (found device cpu")
+                     && text::Contains("xtorch::as_xarray<T>(t) (no copy)"));
+    REQUIRE_THAT(refusal([] { xtorch::to_host_async<float>(at::Tensor()); }), text::Contains("an undefined tensor"));
 }
 
 TEST_CASE("CUDA: pinned memory, non-blocking transfers that cannot dangle, stream order", "[transfer][cuda]")
@@ -356,6 +356,6 @@ TEST_CASE("CUDA: pinned memory, non-blocking transfers that cannot dangle, strea
     SECTION("device tensors are refused by the views, naming the device and the copy")
     {
         const std::string msg = refusal([&] { xtorch::as_xtensor<float, 1>(at::zeros({2}, gpu)); });
-        REQUIRE_THAT(msg, Catch::Contains("can't convert cuda:0 device type tensor to xtensor"));
+        REQUIRE_THAT(msg, text::Contains("can't convert cuda:0 device type tensor to xtensor"));
     }
 }

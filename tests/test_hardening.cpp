@@ -138,8 +138,8 @@ TEST_CASE("limits: byte counts that overflow are refused, not wrapped", "[limits
     {
         at::Tensor huge = at::zeros({1}).expand({std::int64_t(1) << 31, std::int64_t(1) << 31});
         const std::string msg = refusal([&] { xtorch::to_xarray<double>(huge); });
-        REQUIRE_THAT(msg, Catch::Contains("xtorch::to_xarray<double>: the copy would not fit in memory"));
-        REQUIRE_THAT(msg, Catch::Contains("4611686018427387904 elements"));
+        REQUIRE_THAT(msg, text::Contains("xtorch::to_xarray<double>: the copy would not fit in memory"));
+        REQUIRE_THAT(msg, text::Contains("4611686018427387904 elements"));
     }
     SECTION("as_tensor of a strided view spanning more bytes than a tensor can address")
     {
@@ -148,7 +148,7 @@ TEST_CASE("limits: byte counts that overflow are refused, not wrapped", "[limits
         auto wide = xt::strided_view(a, std::vector<std::size_t>{n}, std::vector<std::ptrdiff_t>{4}, 0,
                                      xt::layout_type::dynamic);
         const std::string msg = refusal([&] { xtorch::as_tensor(wide); });
-        REQUIRE_THAT(msg, Catch::Contains("sizes and strides span more bytes than a tensor can address"));
+        REQUIRE_THAT(msg, text::Contains("sizes and strides span more bytes than a tensor can address"));
     }
     SECTION("an expanded view of huge logical size is fine: its span is one element")
     {
@@ -162,7 +162,7 @@ TEST_CASE("limits: byte counts that overflow are refused, not wrapped", "[limits
     SECTION("ranks beyond the static rank of the view type")
     {
         at::Tensor t = at::zeros(std::vector<std::int64_t>(9, 1));
-        REQUIRE_THAT(refusal([&] { xtorch::as_xtensor<float, 8>(t); }), Catch::Contains("rank mismatch"));
+        REQUIRE_THAT(refusal([&] { xtorch::as_xtensor<float, 8>(t); }), text::Contains("rank mismatch"));
         REQUIRE(xtorch::as_xarray<float>(t).dimension() == 9);  // the dynamic rank holds any
     }
 }

@@ -63,7 +63,7 @@ TEST_CASE("as_xarray / as_xtensor: the tensor cannot be resized away from its vi
     {
         auto v = xtorch::as_xarray<float>(t);
         REQUIRE_FALSE(t.storage().resizable());
-        CHECK_THROWS_WITH(t.resize_({1 << 16}), Catch::Contains("not resizable"));
+        CHECK_THROWS_WITH(t.resize_({1 << 16}), text::Contains("not resizable"));
         v(3) = 7.f;
         REQUIRE(v(0) + v(1) + v(2) + v(3) == 10.f);
         REQUIRE(memory[3] == 7.f);
@@ -71,14 +71,14 @@ TEST_CASE("as_xarray / as_xtensor: the tensor cannot be resized away from its vi
     SECTION("as_xtensor")
     {
         auto v = xtorch::as_xtensor<float, 1>(t);
-        CHECK_THROWS_WITH(t.resize_({1 << 16}), Catch::Contains("not resizable"));
+        CHECK_THROWS_WITH(t.resize_({1 << 16}), text::Contains("not resizable"));
         v(3) = 7.f;
         REQUIRE(v(0) + v(1) + v(2) + v(3) == 10.f);
     }
     SECTION("a view of a slice holds the whole storage")
     {
         auto v = xtorch::as_xarray<const float>(t.slice(0, 1, 3));
-        CHECK_THROWS_WITH(t.resize_({1 << 16}), Catch::Contains("not resizable"));
+        CHECK_THROWS_WITH(t.resize_({1 << 16}), text::Contains("not resizable"));
         REQUIRE(v(0) + v(1) == 3.f);
     }
     SECTION("a resize within the storage moves nothing, and torch allows it")
@@ -119,7 +119,7 @@ TEST_CASE("as_xarray: exact strides and offset for every layout torch makes", "[
                 REQUIRE(v.strides()[static_cast<std::size_t>(d)] == t.stride(d));
             }
         }
-        REQUIRE(xt::sum(v)() == Approx(t.sum().item<double>()));
+        REQUIRE(xt::sum(v)() == text::Approx(t.sum().item<double>()));
     }
 }
 
@@ -162,8 +162,8 @@ TEST_CASE("as_xtensor: static rank", "[views]")
     REQUIRE(t[1][2].item<double>() == 7.0);
 
     const std::string msg = refusal([&] { xtorch::as_xtensor<double, 3>(t); });
-    REQUIRE_THAT(msg, Catch::Contains("xtorch::as_xtensor<double, 3>: rank mismatch (found rank 2 (sizes [3, 3]), expected rank 3)"));
-    REQUIRE_THAT(msg, Catch::Contains("xtorch::as_xarray<double>(t)"));
+    REQUIRE_THAT(msg, text::Contains("xtorch::as_xtensor<double, 3>: rank mismatch (found rank 2 (sizes [3, 3]), expected rank 3)"));
+    REQUIRE_THAT(msg, text::Contains("xtorch::as_xarray<double>(t)"));
 
     auto s = xtorch::as_xtensor<double, 0>(t[0][0]);
     REQUIRE(s() == 1.0);
@@ -213,9 +213,9 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
     {
         at::Tensor t = at::zeros({2}).requires_grad_();
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
-        REQUIRE_THAT(msg, Catch::StartsWith("xtorch::as_xarray<float>: can't view a tensor that requires grad "
+        REQUIRE_THAT(msg, text::StartsWith("xtorch::as_xarray<float>: can't view a tensor that requires grad "
                                             "(found requires_grad=true, expected requires_grad=false)."));
-        REQUIRE_THAT(msg, Catch::Contains("xtorch::as_xarray<float>(t.detach())"));
+        REQUIRE_THAT(msg, text::Contains("xtorch::as_xarray<float>(t.detach())"));
         REQUIRE(xtorch::as_xarray<float>(t.detach()).size() == 2);
     }
     SECTION("conjugate bit")
@@ -223,24 +223,24 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
         at::Tensor t = at::zeros({2}, at::kComplexDouble).conj();
         REQUIRE(t.is_conj());
         const std::string msg = refusal([&] { xtorch::as_xarray<std::complex<double>>(t); });
-        REQUIRE_THAT(msg, Catch::Contains("can't view a tensor that has conjugate bit set"));
-        REQUIRE_THAT(msg, Catch::Contains("(t.resolve_conj())"));
+        REQUIRE_THAT(msg, text::Contains("can't view a tensor that has conjugate bit set"));
+        REQUIRE_THAT(msg, text::Contains("(t.resolve_conj())"));
     }
     SECTION("negative bit")
     {
         at::Tensor t = at::_neg_view(at::zeros({2}));
         REQUIRE(t.is_neg());
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
-        REQUIRE_THAT(msg, Catch::Contains("can't view a tensor that has negative bit set"));
-        REQUIRE_THAT(msg, Catch::Contains("(t.resolve_neg())"));
+        REQUIRE_THAT(msg, text::Contains("can't view a tensor that has negative bit set"));
+        REQUIRE_THAT(msg, text::Contains("(t.resolve_neg())"));
     }
     SECTION("sparse layout")
     {
         at::Tensor t = at::eye(3).to_sparse();
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
-        REQUIRE_THAT(msg, Catch::Contains("can't convert Sparse layout tensor to xtensor (found Sparse layout, "
+        REQUIRE_THAT(msg, text::Contains("can't convert Sparse layout tensor to xtensor (found Sparse layout, "
                                           "expected Strided layout)"));
-        REQUIRE_THAT(msg, Catch::Contains("t.to_dense()"));
+        REQUIRE_THAT(msg, text::Contains("t.to_dense()"));
         REQUIRE((xtorch::to_xarray<float>(t) == xt::eye<float>(3)));
     }
     SECTION("another device")
@@ -254,19 +254,19 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
     SECTION("undefined tensor")
     {
         const std::string msg = refusal([] { xtorch::as_xarray<float>(at::Tensor()); });
-        REQUIRE_THAT(msg, Catch::Contains("the tensor is undefined"));
+        REQUIRE_THAT(msg, text::Contains("the tensor is undefined"));
     }
     SECTION("sizes and strides outside the storage")
     {
         at::Tensor t = at::zeros({4});
         t.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{4}, at::IntArrayRef{2});  // torch's own API would refuse this
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
-        REQUIRE_THAT(msg, Catch::Contains("reach outside its storage (found last element at index 6"));
+        REQUIRE_THAT(msg, text::Contains("reach outside its storage (found last element at index 6"));
     }
     SECTION("static rank names the dynamic call")
     {
         const std::string msg = refusal([] { xtorch::as_xtensor<float, 1>(at::zeros({2, 2})); });
-        REQUIRE_THAT(msg, Catch::Contains("rank mismatch"));
+        REQUIRE_THAT(msg, text::Contains("rank mismatch"));
     }
 }
 
@@ -418,7 +418,7 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
         hand_dl h({1, 2}, {2}, {1});
         h.managed.dl_tensor.device = {kDLCUDA, 1};
         const std::string msg = refusal([&] { xtorch::from_dlpack<double>(&h.managed); });
-        REQUIRE_THAT(msg, Catch::Contains("not in host memory (found DLPack device type 2, id 1, expected kDLCPU"));
+        REQUIRE_THAT(msg, text::Contains("not in host memory (found DLPack device type 2, id 1, expected kDLCPU"));
         REQUIRE(frees() == 1);
     }
     SECTION("negative strides")
@@ -426,15 +426,15 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
         hand_dl h({1, 2, 3}, {3}, {-1});
         h.managed.dl_tensor.data = h.values.data() + 2;
         const std::string msg = refusal([&] { xtorch::from_dlpack<double>(&h.managed); });
-        REQUIRE_THAT(msg, Catch::Contains("stride in the given DLPack tensor is negative"));
-        REQUIRE_THAT(msg, Catch::Contains("numpy.ascontiguousarray"));
+        REQUIRE_THAT(msg, text::Contains("stride in the given DLPack tensor is negative"));
+        REQUIRE_THAT(msg, text::Contains("numpy.ascontiguousarray"));
         REQUIRE(frees() == 1);
     }
     SECTION("rank")
     {
         hand_dl h({1, 2}, {2}, {1});
         const std::string msg = refusal([&] { xtorch::from_dlpack<double, 2>(&h.managed); });
-        REQUIRE_THAT(msg, Catch::Contains("xtorch::from_dlpack<double, 2>: rank mismatch (found rank 1"));
+        REQUIRE_THAT(msg, text::Contains("xtorch::from_dlpack<double, 2>: rank mismatch (found rank 1"));
         REQUIRE(frees() == 1);
     }
     SECTION("lanes")
@@ -442,13 +442,13 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
         hand_dl h({1, 2}, {1}, {1});
         h.managed.dl_tensor.dtype = {kDLFloat, 32, 2};
         const std::string msg = refusal([&] { xtorch::from_dlpack<float>(&h.managed); });
-        REQUIRE_THAT(msg, Catch::Contains("unsupported DLPack dtype (found float32x2"));
+        REQUIRE_THAT(msg, text::Contains("unsupported DLPack dtype (found float32x2"));
         REQUIRE(frees() == 1);
     }
     SECTION("null")
     {
         const std::string msg = refusal([] { xtorch::from_dlpack<float>(nullptr); });
-        REQUIRE_THAT(msg, Catch::Contains("pointer is null"));
+        REQUIRE_THAT(msg, text::Contains("pointer is null"));
     }
 }
 
@@ -457,5 +457,5 @@ TEST_CASE("to_dlpack: a reversed view is refused by to_dlpack's name", "[dlpack]
     xt::xarray<double> a = {1, 2, 3};
     auto r = xt::view(a, xt::range(xt::placeholders::_, xt::placeholders::_, -1));
     const std::string msg = refusal([&] { xtorch::to_dlpack(r); });
-    REQUIRE_THAT(msg, Catch::StartsWith("xtorch::to_dlpack: at least one stride"));
+    REQUIRE_THAT(msg, text::StartsWith("xtorch::to_dlpack: at least one stride"));
 }

@@ -15,10 +15,10 @@
 #include <pybind11/stl.h>
 #include <xtensor-torch/pybind11.hpp>
 
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xmath.hpp>
-#include <xtensor/xrandom.hpp>
-#include <xtensor/xtensor.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xbuilder)
+#include XTENSOR_TORCH_XTENSOR_HEADER(core, xmath)
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xrandom)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xtensor)
 
 namespace py = pybind11;
 

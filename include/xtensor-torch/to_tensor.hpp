@@ -9,10 +9,7 @@
 #include <string>
 
 #include <ATen/Context.h>
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xexpression.hpp>
-#include <xtensor/xfunction.hpp>
-#include <xtensor/xnoalias.hpp>
+#include "detail/xtensor.hpp"
 
 #include "as_tensor.hpp"
 #include "copy.hpp"

@@ -10,8 +10,7 @@
 #include <limits>
 #include <string>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xtensor.hpp>
+#include "detail/xtensor.hpp"
 
 #include "as_tensor.hpp"
 #include "copy.hpp"

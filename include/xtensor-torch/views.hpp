@@ -11,10 +11,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <xtensor/xbuffer_adaptor.hpp>
-#include <xtensor/xstorage.hpp>
-#include <xtensor/xstrided_view.hpp>
-#include <xtensor/xtensor.hpp>
+#include "detail/xtensor.hpp"
 
 #include "dtype.hpp"
 #include "errors.hpp"

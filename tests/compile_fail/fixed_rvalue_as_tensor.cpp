@@ -1,7 +1,7 @@
 // as_tensor of a temporary xtensor_fixed: moving it would copy its elements.
 // expect: this temporary holds its elements inline
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xfixed.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xfixed)
 
 int main()
 {

@@ -10,7 +10,7 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <xtensor-torch/xtensor-torch.hpp>
-#include <xtensor/xstrided_view.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(views, xstrided_view)
 
 namespace
 {

@@ -14,10 +14,10 @@
 #include <pybind11/stl.h>
 #include <xtensor-torch/pybind11.hpp>
 
-#include <xtensor/xarray.hpp>
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xmath.hpp>
-#include <xtensor/xtensor.hpp>
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xarray)
+#include XTENSOR_TORCH_XTENSOR_HEADER(generators, xbuilder)
+#include XTENSOR_TORCH_XTENSOR_HEADER(core, xmath)
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xtensor)
 
 #include "../counting.hpp"
 

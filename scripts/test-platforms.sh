@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds and runs the whole suite (Catch2 cases, compile-fail tests, pytest suites, install/consumer test,
+# examples, notebooks, README blocks) inside Debian 13 (trixie) and Debian testing (forky) chroots made with
+# debootstrap from Debian's default mirror, with Debian's own packages of each release.
+#   ./scripts/test-platforms.sh               both releases
+#   ./scripts/test-platforms.sh trixie        one of them
+# The chroots are kept in $XTENSOR_TORCH_CHROOTS (default /var/cache/xtensor-torch/chroots), outside the
+# repository, and reused while the package list below is unchanged. Needs root (debootstrap, chroot, mount).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "error: ./scripts/test-platforms.sh needs root: it makes chroots with debootstrap and mounts into them." >&2
+    echo "  sudo ./scripts/test-platforms.sh" >&2
+    exit 1
+fi
+ensure_packages debootstrap
+
+CACHE=${XTENSOR_TORCH_CHROOTS:-/var/cache/xtensor-torch/chroots}
+# What each chroot needs: the packages of common.sh, and nothing from outside Debian.
+CHROOT_PACKAGES=("${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}" ninja-build)
+SUITES=("$@")
+[ ${#SUITES[@]} -eq 0 ] && SUITES=(trixie forky)
+mounted=()
+
+cleanup() {
+    local m
+    for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+        umount -l "${mounted[i]}" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+mount_into() {  # mount_into SOURCE TARGET [options]
+    mkdir -p "$2"
+    mountpoint -q "$2" || mount --bind "$1" "$2"
+    mounted+=("$2")
+}
+
+# make_chroot SUITE: the chroot of SUITE with CHROOT_PACKAGES installed, made once and reused while the
+# package list is the same.
+make_chroot() {
+    local suite=$1 dir=$CACHE/$1
+    local want
+    want=$(printf '%s\n' "${CHROOT_PACKAGES[@]}" | sort)
+    if [ -f "$dir/.xtensor-torch-packages" ] && [ "$(cat "$dir/.xtensor-torch-packages")" = "$want" ]; then
+        echo "== $suite: reusing $dir"
+        return
+    fi
+    echo "== $suite: making $dir (debootstrap --variant=minbase, then Debian's packages)"
+    rm -rf "$dir.new"
+    mkdir -p "$CACHE"
+    # This debootstrap may not know the newest suites' names; sid's script serves them, as newer debootstraps
+    # link it. A private copy of its script folder gets the link, the system's stays as it is.
+    local scripts
+    scripts=$(mktemp -d)
+    cp -r /usr/share/debootstrap/. "$scripts"
+    [ -e "$scripts/scripts/$suite" ] || ln -s sid "$scripts/scripts/$suite"
+    DEBOOTSTRAP_DIR=$scripts debootstrap --variant=minbase "$suite" "$dir.new" >"$CACHE/$suite.debootstrap.log" 2>&1 || {
+        tail -20 "$CACHE/$suite.debootstrap.log" >&2
+        echo "error: debootstrap of $suite failed (log: $CACHE/$suite.debootstrap.log)" >&2
+        exit 1
+    }
+    rm -rf "$scripts"
+    cp /etc/resolv.conf "$dir.new/etc/resolv.conf"
+    mount_into /proc "$dir.new/proc"
+    mount_into /dev "$dir.new/dev"
+    # Testing's Release file may be past its Valid-Until date between uploads.
+    chroot "$dir.new" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c \
+        "apt-get -qq -o Acquire::Check-Valid-Until=false update &&
+         apt-get install -y -qq --no-install-recommends ${CHROOT_PACKAGES[*]}" >"$CACHE/$suite.install.log" 2>&1 || {
+        tail -20 "$CACHE/$suite.install.log" >&2
+        echo "error: installing the packages into $suite failed (log: $CACHE/$suite.install.log)" >&2
+        exit 1
+    }
+    umount -l "$dir.new/proc" "$dir.new/dev"
+    printf '%s\n' "$want" >"$dir.new/.xtensor-torch-packages"
+    rm -rf "$dir"
+    mv "$dir.new" "$dir"
+}
+
+# run_suite SUITE: configures, builds and runs every test inside the chroot, on this working tree.
+run_suite() {
+    local suite=$1 dir=$CACHE/$1
+    mount_into /proc "$dir/proc"
+    mount_into /dev "$dir/dev"
+    mount_into "$ROOT" "$dir/src"
+    echo "== $suite: $(chroot "$dir" dpkg-query -W -f='${Package} ${Version}, ' libtorch-dev libxtensor-dev \
+        pybind11-dev python3-numpy catch2 libdlpack-dev g++ python3 | sed 's/, $//')"
+    local start=$SECONDS
+    chroot "$dir" /usr/bin/env PYTHONDONTWRITEBYTECODE=1 JOBS="$JOBS" bash -c '
+        set -euo pipefail
+        build=/var/tmp/xtensor-torch-build
+        cmake -S /src -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 \
+            >/var/tmp/configure.log 2>&1 || { cat /var/tmp/configure.log; exit 1; }
+        cmake --build $build -j"$JOBS"
+        cd $build && ctest --output-on-failure -j"$JOBS"'
+    echo "== $suite: passed in $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    umount -l "$dir/src" "$dir/dev" "$dir/proc"
+    mounted=()
+}
+
+for suite in "${SUITES[@]}"; do
+    make_chroot "$suite"
+    run_suite "$suite"
+done
+echo "== all platforms passed: ${SUITES[*]}"
