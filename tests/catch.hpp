@@ -26,7 +26,7 @@ namespace xtorch_test::text
 
 namespace xtorch_test::text
 {
-    using Catch::Approx;
+    using Catch::Detail::Approx;
     using Catch::Contains;
     using Catch::EndsWith;
     using Catch::StartsWith;

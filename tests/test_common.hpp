@@ -90,7 +90,11 @@ namespace xtorch_test
     };
 
     using all_types = type_list<bool, std::uint8_t, std::int8_t, std::int16_t, std::int32_t, std::int64_t, float,
-                                double, std::complex<float>, std::complex<double>, c10::Half, c10::BFloat16>;
+                                double, std::complex<float>, std::complex<double>, c10::Half, c10::BFloat16
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                                , std::uint16_t, std::uint32_t, std::uint64_t
+#endif
+                                >;
 
     /// Calls f(T{}) for each type of the list.
     template <class F, class... T>

@@ -21,5 +21,52 @@
 // brings the nn and optim modules, costs several times more compile time per translation unit.
 #include <ATen/ATen.h>
 #include <torch/types.h>
+#include <torch/version.h>
+
+/// Whether the torch compiled against is at least major.minor.
+#define XTENSOR_TORCH_TORCH_AT_LEAST(major, minor) \
+    (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+/// Whether torch has the unsigned 16, 32 and 64-bit dtypes (torch 2.3+): std::uint16_t, std::uint32_t and
+/// std::uint64_t are in the type map where it does.
+#define XTENSOR_TORCH_HAS_WIDE_UNSIGNED XTENSOR_TORCH_TORCH_AT_LEAST(2, 3)
+
+namespace xtorch
+{
+    namespace detail
+    {
+        // Since torch 2.1 reading and writing a tensor's memory are separate calls: writing materialises a
+        // copy-on-write storage (torch._lazy_clone, 2.2+), which a write through a plain pointer would
+        // land in while another tensor still shares it. Sources are read with the first, destinations and
+        // writable views get the second.
+
+        inline const void* const_data(const at::Tensor& t)
+        {
+#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 1)
+            return t.const_data_ptr();
+#else
+            return t.data_ptr();
+#endif
+        }
+
+        inline void* mutable_data(const at::Tensor& t)
+        {
+#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 1)
+            return t.mutable_data_ptr();
+#else
+            return t.data_ptr();
+#endif
+        }
+
+        inline void* mutable_data(const c10::Storage& storage)
+        {
+#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 1)
+            return storage.mutable_data();
+#else
+            return const_cast<void*>(storage.data());
+#endif
+        }
+    }
+}
 
 #endif

@@ -28,8 +28,8 @@ namespace xtorch
         void tiled_copy(const at::Tensor& src, at::Tensor& dst, std::int64_t p, std::int64_t q)
         {
             const std::int64_t rank = src.dim();
-            const From* s = static_cast<const From*>(src.data_ptr());
-            To* d = static_cast<To*>(dst.data_ptr());
+            const From* s = static_cast<const From*>(const_data(src));
+            To* d = static_cast<To*>(mutable_data(dst));
             const std::int64_t size_p = src.size(p), size_q = src.size(q);
             const std::int64_t src_q = src.stride(q), dst_p = dst.stride(p);
             const std::int64_t tiles_p = (size_p + copy_tile - 1) / copy_tile;

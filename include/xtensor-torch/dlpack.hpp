@@ -25,6 +25,13 @@
 #include "errors.hpp"
 #include "views.hpp"
 
+// Bool crosses DLPack where the header has kDLBool (DLPack 0.8+) and torch exports it (2.2+).
+#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 2) && (defined(DLPACK_MAJOR_VERSION) || (defined(DLPACK_VERSION) && DLPACK_VERSION >= 80))
+#define XTENSOR_TORCH_DLPACK_BOOL 1
+#else
+#define XTENSOR_TORCH_DLPACK_BOOL 0
+#endif
+
 namespace xtorch
 {
     /// Releases a DLManagedTensor; from_dlpack calls it once, when the last view or tensor over the
@@ -44,6 +51,9 @@ namespace xtorch
                 case kDLFloat: code = "float"; break;
                 case kDLBfloat: code = "bfloat"; break;
                 case kDLComplex: code = "complex"; break;
+#if XTENSOR_TORCH_DLPACK_BOOL
+                case kDLBool: code = "bool"; break;
+#endif
                 default: break;
             }
             std::string text = code + std::to_string(dt.bits);
@@ -74,7 +84,21 @@ namespace xtorch
                     }
                     break;
                 case kDLUInt:
-                    return dt.bits == 8 ? c10::ScalarType::Byte : c10::ScalarType::Undefined;
+                    switch (dt.bits)
+                    {
+                        case 8: return c10::ScalarType::Byte;
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                        case 16: return c10::ScalarType::UInt16;
+                        case 32: return c10::ScalarType::UInt32;
+                        case 64: return c10::ScalarType::UInt64;
+#endif
+                        default: break;
+                    }
+                    break;
+#if XTENSOR_TORCH_DLPACK_BOOL
+                case kDLBool:
+                    return dt.bits == 8 ? c10::ScalarType::Bool : c10::ScalarType::Undefined;
+#endif
                 case kDLFloat:
                     switch (dt.bits)
                     {
@@ -248,7 +272,7 @@ namespace xtorch
         template <class V, class T>
         V view_from_dlpack(DLManagedTensor* managed, dlpack_release release, std::int64_t rank)
         {
-            static_assert(!std::is_same<std::remove_const_t<T>, bool>::value,
+            static_assert(XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
                           "xtorch::from_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype.");
             const std::string call = call_name<T>("from_dlpack", rank);
             at::Tensor t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
@@ -290,7 +314,7 @@ namespace xtorch
         static_assert(std::is_lvalue_reference<E>::value || detail::move_keeps_data<D>::value,
                       "xtorch::to_dlpack: this temporary holds its elements inline (xt::xtensor_fixed), so moving it "
                       "would copy them. Pass a variable to borrow its memory.");
-        static_assert(!std::is_same<typename D::value_type, bool>::value,
+        static_assert(XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
                       "xtorch::to_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype. Cast "
                       "first: xtorch::to_dlpack(xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e))).");
         return at::toDLPack(detail::share(std::forward<E>(e), "xtorch::to_dlpack"));

@@ -54,6 +54,11 @@ namespace xtorch
     XTENSOR_TORCH_DTYPE(c10::complex<double>, ComplexDouble)
     XTENSOR_TORCH_DTYPE(c10::Half, Half)
     XTENSOR_TORCH_DTYPE(c10::BFloat16, BFloat16)
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+    XTENSOR_TORCH_DTYPE(std::uint16_t, UInt16)
+    XTENSOR_TORCH_DTYPE(std::uint32_t, UInt32)
+    XTENSOR_TORCH_DTYPE(std::uint64_t, UInt64)
+#endif
 
 #undef XTENSOR_TORCH_DTYPE
 
@@ -72,8 +77,11 @@ namespace xtorch
         static_assert(is_supported_type_v<T>,
                       "xtensor-torch: this value type has no torch dtype. Supported: bool, std::uint8_t, "
                       "std::int8_t, std::int16_t, std::int32_t, std::int64_t, float, double, "
-                      "std::complex<float>, std::complex<double> (or c10::complex), c10::Half, c10::BFloat16. "
-                      "Cast the expression first, e.g. xt::cast<double>(e).");
+                      "std::complex<float>, std::complex<double> (or c10::complex), c10::Half, c10::BFloat16"
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                      ", std::uint16_t, std::uint32_t, std::uint64_t"
+#endif
+                      ". Cast the expression first, e.g. xt::cast<double>(e).");
         return dtype_traits<std::remove_cv_t<T>>::value;
     }
 
@@ -94,7 +102,11 @@ namespace xtorch
 
         /// The value types visit_dtype hands out, one per torch dtype (std::complex for the complex ones).
         constexpr const char* supported_dtypes =
-            "Bool, Byte, Char, Short, Int, Long, Float, Double, ComplexFloat, ComplexDouble, Half, BFloat16";
+            "Bool, Byte, Char, Short, Int, Long, Float, Double, ComplexFloat, ComplexDouble, Half, BFloat16"
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+            ", UInt16, UInt32, UInt64"
+#endif
+            ;
 
         /**
          * Calls f(type_tag<T>{}) with the C++ type T of the dtype st and returns true, or returns false
@@ -117,6 +129,11 @@ namespace xtorch
                 case c10::ScalarType::ComplexDouble: f(type_tag<std::complex<double>>{}); return true;
                 case c10::ScalarType::Half: f(type_tag<c10::Half>{}); return true;
                 case c10::ScalarType::BFloat16: f(type_tag<c10::BFloat16>{}); return true;
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                case c10::ScalarType::UInt16: f(type_tag<std::uint16_t>{}); return true;
+                case c10::ScalarType::UInt32: f(type_tag<std::uint32_t>{}); return true;
+                case c10::ScalarType::UInt64: f(type_tag<std::uint64_t>{}); return true;
+#endif
                 default: return false;
             }
         }

@@ -88,6 +88,11 @@ namespace xtorch
                     case c10::ScalarType::ComplexFloat: return "complex64";
                     case c10::ScalarType::ComplexDouble: return "complex128";
                     case c10::ScalarType::BFloat16: return "bfloat16";
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                    case c10::ScalarType::UInt16: return "uint16";
+                    case c10::ScalarType::UInt32: return "uint32";
+                    case c10::ScalarType::UInt64: return "uint64";
+#endif
                     case c10::ScalarType::QInt8: return "qint8";
                     case c10::ScalarType::QUInt8: return "quint8";
                     case c10::ScalarType::QInt32: return "qint32";
@@ -121,6 +126,11 @@ namespace xtorch
             XTENSOR_TORCH_DTYPE_DESCR(c10::complex<float>, "complex64")
             XTENSOR_TORCH_DTYPE_DESCR(c10::complex<double>, "complex128")
             XTENSOR_TORCH_DTYPE_DESCR(c10::BFloat16, "bfloat16")
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+            XTENSOR_TORCH_DTYPE_DESCR(std::uint16_t, "uint16")
+            XTENSOR_TORCH_DTYPE_DESCR(std::uint32_t, "uint32")
+            XTENSOR_TORCH_DTYPE_DESCR(std::uint64_t, "uint64")
+#endif
 #undef XTENSOR_TORCH_DTYPE_DESCR
 
             /// "(2, 3)": how Python shows a shape or strides.
@@ -370,7 +380,17 @@ namespace xtorch
                 switch (kind)
                 {
                     case 'b': return size == 1 ? c10::ScalarType::Bool : c10::ScalarType::Undefined;
-                    case 'u': return size == 1 ? c10::ScalarType::Byte : c10::ScalarType::Undefined;
+                    case 'u':
+                        switch (size)
+                        {
+                            case 1: return c10::ScalarType::Byte;
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                            case 2: return c10::ScalarType::UInt16;
+                            case 4: return c10::ScalarType::UInt32;
+                            case 8: return c10::ScalarType::UInt64;
+#endif
+                            default: return c10::ScalarType::Undefined;
+                        }
                     case 'i':
                         switch (size)
                         {
@@ -463,8 +483,12 @@ namespace xtorch
                 {
                     const std::string name = py::str(py::handle(array->descr).attr("name")).cast<std::string>();
                     raise_type_error(what, "can't convert a numpy array of this dtype", "numpy." + name,
-                                     "bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64 "
-                                     "or complex128",
+                                     "bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64"
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+                                     ", complex128, uint16, uint32 or uint64",
+#else
+                                     " or complex128",
+#endif
                                      "Pass a.astype(...) with one of those dtypes.");
                 }
                 if (descr->byteorder == '>')
@@ -616,6 +640,19 @@ namespace xtorch
                 {
                     raise_value_error(what, "can't view a tensor of " + xtorch::detail::to_text(t.layout()) + " layout",
                                       xtorch::detail::to_text(t.layout()) + " layout", "strided layout", "Pass x.to_dense().");
+                }
+                if (t.unsafeGetTensorImpl()->is_python_dispatch())
+                {
+                    raise_type_error(what, "views are not supported for tensor subclasses with Python dispatch",
+                                     (src ? passed(src) : std::string("a tensor")) + " with Python dispatch",
+                                     "a torch.Tensor without it",
+                                     "Pass the plain tensor it stands for (for a DTensor, x.to_local() or "
+                                     "x.full_tensor()), or bind the parameter as at::Tensor.");
+                }
+                if (t._is_zerotensor())
+                {
+                    raise_value_error(what, "can't view a ZeroTensor: it has no memory", "a ZeroTensor",
+                                      "a tensor with memory", "Pass torch.zeros_like(x) (new memory).");
                 }
                 if (t.device().type() != c10::DeviceType::CPU)
                 {

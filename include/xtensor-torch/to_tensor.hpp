@@ -95,7 +95,7 @@ namespace xtorch
             visit_dtype(dst.scalar_type(), call, [&](auto tag) {
                 using target_type = typename decltype(tag)::type;
                 // c10::complex and std::complex share a layout: write the std:: one.
-                auto* data = static_cast<target_type*>(dst.data_ptr());
+                auto* data = static_cast<target_type*>(detail::mutable_data(dst));
                 auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()), xt::no_ownership(), e.shape());
                 if constexpr (std::is_same<target_type, source_type>::value)
                 {
@@ -139,7 +139,7 @@ namespace xtorch
         detail::check_device_available(device, call);
 
         c10::SmallVector<std::int64_t, 6> sizes(e.shape().begin(), e.shape().end());
-        const at::TensorOptions target = options.dtype(dtype).requires_grad(false).memory_format(c10::nullopt);
+        const at::TensorOptions target = options.dtype(dtype).requires_grad(false).memory_format({});
         at::Tensor result;
         if constexpr (xt::has_data_interface<E>::value)
         {

@@ -205,6 +205,18 @@ namespace xtorch
                        to_text(t.layout()) + " layout", "Strided layout",
                        "Use " + same_call("t.to_dense()") + " after t.to_dense(), or " + copy_call() + " to copy.");
             }
+            if (t.unsafeGetTensorImpl()->is_python_dispatch())
+            {
+                refuse(call(), "views are not supported for tensor subclasses with Python dispatch",
+                       "a tensor with Python dispatch (a subclass such as FakeTensor or DTensor)",
+                       "a tensor without Python dispatch",
+                       "Use " + copy_call() + " to copy through the subclass's own operations.");
+            }
+            if (t._is_zerotensor())
+            {
+                refuse(call(), "can't view a ZeroTensor: it has no memory", "a ZeroTensor", "a tensor with memory",
+                       "Use " + copy_call() + " to copy its zeros.");
+            }
             if (t.device().type() != c10::DeviceType::CPU)
             {
                 refuse(call(), "can't convert " + t.device().str() + " device type tensor to xtensor",
@@ -331,7 +343,16 @@ namespace xtorch
             {
                 storage.unsafeGetStorageImpl()->set_resizable(false);
             }
-            auto* base = static_cast<T*>(const_cast<void*>(storage.data()));
+            // A writable view writes: on a copy-on-write storage, that needs memory of its own first.
+            T* base = nullptr;
+            if constexpr (std::is_const<T>::value)
+            {
+                base = static_cast<T*>(storage.data());
+            }
+            else
+            {
+                base = static_cast<T*>(mutable_data(storage));
+            }
             const std::size_t size = storage.nbytes() / sizeof(T);
             tensor_flat<T> flat(tensor_buffer<T>(storage, base, size), {size});
             return V(std::move(flat), std::move(shape), std::move(strides),

@@ -114,6 +114,11 @@ PYBIND11_MODULE(_xtorch_test, m)
     bind_dtype<std::complex<float>>(m, "complex64");
     bind_dtype<std::complex<double>>(m, "complex128");
     bind_dtype<c10::BFloat16>(m, "bfloat16");
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+    bind_dtype<std::uint16_t>(m, "uint16");
+    bind_dtype<std::uint32_t>(m, "uint32");
+    bind_dtype<std::uint64_t>(m, "uint64");
+#endif
 
     // Overloads: the first pass without conversions picks the matching dtype.
     m.def("which", [](xtorch::xarray_view<float>) { return "float32"; });
