@@ -60,7 +60,7 @@ PYBIND11_MODULE(xtensor_torch, m)
     m.attr("built_with_torch") = std::string(TORCH_VERSION);
 
     // One binding for two dtypes: at::Tensor takes the caller's memory as it is, and C++ picks the view
-    // (view_argument refuses as an xarray_view parameter would, in Python terms).
+    // (python::as_xarray refuses as an xarray_view parameter would, in Python terms).
     // (Two overloads taking xarray_view<float> and xarray_view<double> would work for scale_(t, 2.0),
     // but pybind11 converts the int in scale_(t, 2) only in its second pass, where the first
     // overload's refusal of the other dtype is final: see the README.)
@@ -69,11 +69,11 @@ PYBIND11_MODULE(xtensor_torch, m)
         [](const at::Tensor& x, double factor) {
             if (x.scalar_type() == at::kFloat)
             {
-                scale_in_place(xtorch::python::view_argument<float>(x, "scale_(x)"), factor);
+                scale_in_place(xtorch::python::as_xarray<float>(x, "scale_(x)"), factor);
             }
             else if (x.scalar_type() == at::kDouble)
             {
-                scale_in_place(xtorch::python::view_argument<double>(x, "scale_(x)"), factor);
+                scale_in_place(xtorch::python::as_xarray<double>(x, "scale_(x)"), factor);
             }
             else
             {

@@ -605,3 +605,11 @@ def test_a_write_through_a_view_does_not_reach_a_lazy_clone():
     m.scale(t, 2.0)
     assert t.tolist() == [0, 2, 4, 6]
     assert twin.tolist() == [0, 1, 2, 3]
+
+
+def test_as_python_gives_the_same_object_and_python_as_xarray_refuses_in_python_terms():
+    t = torch.arange(4, dtype=torch.float64)
+    assert m.as_python(t) is t
+    assert m.as_xarray_sum(t) == 6.0
+    with pytest.raises(TypeError, match=r"as_xarray_sum\(x\): dtype mismatch \(found a torch.Tensor of dtype float32"):
+        m.as_xarray_sum(t.float())

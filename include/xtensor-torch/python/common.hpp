@@ -1,0 +1,142 @@
+// What the Python casters share: torch's Python dtype names and signatures, Python's spelling of shapes,
+// refusals raised as TypeError / ValueError, and releases of Python-owned memory that take the GIL.
+#ifndef XTENSOR_TORCH_PYTHON_COMMON_HPP
+#define XTENSOR_TORCH_PYTHON_COMMON_HPP
+
+#include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include <pybind11/pybind11.h>
+
+#include "../xtensor-torch.hpp"
+
+namespace xtorch
+{
+    namespace python
+    {
+        namespace py = pybind11;
+
+        namespace detail
+        {
+            /// "float32": torch's Python name of a dtype (the table's, and the quantized ones torch names).
+            inline std::string torch_dtype_name(c10::ScalarType st)
+            {
+                if (const char* name = xtorch::detail::python_name_of(st); *name != '\0')
+                {
+                    return name;
+                }
+                switch (st)
+                {
+                    case c10::ScalarType::QInt8: return "qint8";
+                    case c10::ScalarType::QUInt8: return "quint8";
+                    case c10::ScalarType::QInt32: return "qint32";
+                    case c10::ScalarType::QUInt4x2: return "quint4x2";
+                    case c10::ScalarType::QUInt2x4: return "quint2x4";
+                    default: return c10::toString(st);
+                }
+            }
+
+            /// The name a signature shows for a dtype: "float32".
+            template <class T>
+            struct dtype_descr;
+
+#define XTENSOR_TORCH_DTYPE_DESCR(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, ...)      \
+    template <>                                                            \
+    struct dtype_descr<CPP_TYPE>                                           \
+    {                                                                      \
+        static constexpr auto name = pybind11::detail::const_name(PYTHON_NAME); \
+    };
+            XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_DESCR)
+#undef XTENSOR_TORCH_DTYPE_DESCR
+            template <>
+            struct dtype_descr<c10::complex<float>> : dtype_descr<std::complex<float>>
+            {
+            };
+            template <>
+            struct dtype_descr<c10::complex<double>> : dtype_descr<std::complex<double>>
+            {
+            };
+
+            /// "(2, 3)": how Python shows a shape or strides.
+            template <class C>
+            std::string py_tuple(const C& values)
+            {
+                std::string out = "(";
+                std::size_t n = 0;
+                for (const auto& v : values)
+                {
+                    out += (n++ ? ", " : "") + std::to_string(v);
+                }
+                return out + (n == 1 ? ",)" : ")");
+            }
+
+            [[noreturn]] inline void raise_type_error(const std::string& what, const std::string& problem,
+                                                      const std::string& found, const std::string& expected,
+                                                      const std::string& fix)
+            {
+                throw py::type_error(xtorch::detail::refusal_message(what, problem, found, expected, fix));
+            }
+
+            [[noreturn]] inline void raise_value_error(const std::string& what, const std::string& problem,
+                                                       const std::string& found, const std::string& expected,
+                                                       const std::string& fix)
+            {
+                throw py::value_error(xtorch::detail::refusal_message(what, problem, found, expected, fix));
+            }
+
+            /// Whether the interpreter can still run Python code: memory freed while it shuts down is
+            /// left to the process's exit rather than touched without an interpreter.
+            inline bool python_alive()
+            {
+#if PY_VERSION_HEX >= 0x030D0000
+                return Py_IsInitialized() && !Py_IsFinalizing();
+#else
+                return Py_IsInitialized() && !_Py_IsFinalizing();
+#endif
+            }
+
+            /// The deleter of storages over Python-owned memory: drops the reference, with the GIL,
+            /// from whichever thread frees the last view.
+            inline void release_py_object(void* object)
+            {
+                if (!python_alive())
+                {
+                    return;
+                }
+                const PyGILState_STATE state = PyGILState_Ensure();
+                Py_DECREF(static_cast<PyObject*>(object));
+                PyGILState_Release(state);
+            }
+
+            /// The release of DLPack tensors from Python producers: their deleters touch Python objects.
+            inline void release_dlpack_with_gil(DLManagedTensor* managed)
+            {
+                if (managed->deleter == nullptr || !python_alive())
+                {
+                    return;
+                }
+                const PyGILState_STATE state = PyGILState_Ensure();
+                managed->deleter(managed);
+                PyGILState_Release(state);
+            }
+
+            /// The signature pybind11 shows for a parameter or result of element type T and rank Rank (-1:
+            /// any): "torch.Tensor[float32]", "torch.Tensor[float32, ndim=2]".
+            template <class T, std::int64_t Rank>
+            struct tensor_descr
+            {
+                static constexpr auto name =
+                    pybind11::detail::const_name("torch.Tensor[") + dtype_descr<std::remove_const_t<T>>::name
+                    + pybind11::detail::const_name<(Rank < 0)>(pybind11::detail::const_name(""),
+                                                               pybind11::detail::const_name(", ndim=")
+                                                                   + pybind11::detail::const_name<(Rank < 0 ? 0 : Rank)>())
+                    + pybind11::detail::const_name("]");
+            };
+        }
+    }
+}
+
+#endif

@@ -1,0 +1,265 @@
+// What a Python object stands for as a tensor, without copying: a torch.Tensor's own, or one over the memory
+// of a numpy array or a DLPack producer; and numpy copies of what only a copy can read.
+#ifndef XTENSOR_TORCH_PYTHON_IMPORTERS_HPP
+#define XTENSOR_TORCH_PYTHON_IMPORTERS_HPP
+
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include <pybind11/numpy.h>
+
+#include "common.hpp"
+#include "torch_object.hpp"
+
+namespace xtorch
+{
+    namespace python
+    {
+        namespace py = pybind11;
+
+        namespace detail
+        {
+            /// Whether numpy has been imported; an object cannot be a numpy array or scalar before that. Once
+            /// it has, it stays: the answer is kept (atomically: free-threaded Python has no GIL to order it).
+            inline bool numpy_loaded()
+            {
+                static std::atomic<bool> loaded{false};
+                if (loaded.load(std::memory_order_relaxed))
+                {
+                    return true;
+                }
+                const bool now = PyDict_GetItemString(PyImport_GetModuleDict(), "numpy") != nullptr;
+                if (now)
+                {
+                    loaded.store(true, std::memory_order_relaxed);
+                }
+                return now;
+            }
+
+            /// Whether obj is a numpy.ndarray. numpy is not imported for the question.
+            inline bool is_numpy_array(py::handle obj)
+            {
+                return numpy_loaded() && py::isinstance<py::array>(obj);
+            }
+
+            /// What the casters read of a numpy dtype beyond kind and byte order, which numpy 1 and 2 keep in
+            /// the same place: the item size and whether it has fields, which numpy 2 moved.
+            struct numpy_item
+            {
+                int size;
+                bool has_fields;
+            };
+
+            inline numpy_item read_numpy_item(PyObject* descr)
+            {
+#if PYBIND11_VERSION_HEX >= 0x020C0000
+                // pybind11 2.12+ reads them where the running numpy keeps them.
+                const auto dtype = py::reinterpret_borrow<py::dtype>(descr);
+                return {static_cast<int>(dtype.itemsize()), dtype.has_fields()};
+#else
+                // numpy 1's layout, the only one this pybind11 knows: import_torch refuses numpy 2.
+                const auto* proxy = py::detail::array_descriptor_proxy(descr);
+                return {proxy->elsize, proxy->names != nullptr || proxy->subarray != nullptr};
+#endif
+            }
+
+            /**
+             * A CPU tensor over the memory of a numpy array, holding a reference to the array (so
+             * that the array's memory lives as long as any tensor or view over it). `what` names the
+             * parameter in messages; `writable` refuses read-only arrays. Reads numpy's structs
+             * directly (through pybind11's proxies): attribute lookups would cost microseconds.
+             */
+            inline at::Tensor tensor_from_numpy(py::handle src, const std::string& what, bool writable)
+            {
+                const auto* array = py::detail::array_proxy(src.ptr());
+                const auto* descr = py::detail::array_descriptor_proxy(array->descr);
+                const auto strides_text = [&] {
+                    return "strides " + py_tuple(std::vector<py::ssize_t>(array->strides, array->strides + array->nd))
+                           + " bytes";
+                };
+                const numpy_item item = read_numpy_item(array->descr);
+                const c10::ScalarType st = xtorch::detail::scalar_type_of_numpy(descr->kind, item.size);
+                if (st == c10::ScalarType::Undefined || item.has_fields)
+                {
+                    const std::string name = py::str(py::handle(array->descr).attr("name")).cast<std::string>();
+                    raise_type_error(what, "can't convert a numpy array of this dtype", "numpy." + name,
+                                     xtorch::detail::supported_numpy_dtypes(),
+                                     "Pass a.astype(...) with one of those dtypes.");
+                }
+                if (descr->byteorder == '>')
+                {
+                    raise_value_error(what, "the numpy array's byte order is not the machine's", "byte order '>'",
+                                      "native byte order", "Pass a.astype(a.dtype.newbyteorder('=')).");
+                }
+                if ((array->flags & py::detail::npy_api::NPY_ARRAY_ALIGNED_) == 0)
+                {
+                    raise_value_error(what, "the numpy array's data is not aligned to its element size",
+                                      "an unaligned array", "an aligned array", "Pass a.copy().");
+                }
+                if (writable && (array->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_) == 0)
+                {
+                    raise_value_error(what, "the numpy array is read-only", "flags.writeable=False",
+                                      "a writeable array",
+                                      "Pass a.copy(), or bind the parameter as a view of const elements to read it.");
+                }
+                const auto rank = static_cast<std::size_t>(array->nd);
+                const auto itemsize = static_cast<std::int64_t>(item.size);
+                xtorch::detail::geometry g;
+                g.sizes.resize(rank);
+                g.strides.resize(rank);
+                for (std::size_t d = 0; d < rank; ++d)
+                {
+                    g.sizes[d] = static_cast<std::int64_t>(array->dimensions[d]);
+                }
+                for (std::size_t d = 0; d < rank; ++d)
+                {
+                    const auto bytes = static_cast<std::int64_t>(array->strides[d]);
+                    if (bytes % itemsize != 0)
+                    {
+                        raise_value_error(what, "given numpy array strides not a multiple of the element byte size",
+                                          strides_text(), "multiples of " + std::to_string(itemsize),
+                                          "Pass numpy.ascontiguousarray(a).");
+                    }
+                    g.strides[d] = bytes / itemsize;
+                    if (g.strides[d] < 0 && g.sizes[d] > 1)
+                    {
+                        raise_value_error(what,
+                                          "at least one stride in the given numpy array is negative, and tensors with "
+                                          "negative strides are not currently supported",
+                                          strides_text(), "non-negative strides",
+                                          "Pass a.copy() or numpy.ascontiguousarray(a).");
+                    }
+                }
+                try
+                {
+                    xtorch::detail::settle_geometry(g, 0, itemsize, -1, what, "the numpy array", "Pass a smaller array.");
+                }
+                catch (const conversion_error& e)
+                {
+                    throw py::value_error(e.what());
+                }
+                const std::int64_t span = g.span;
+                PyObject* owner = src.inc_ref().ptr();  // dropped by release_py_object
+                c10::DataPtr ptr(array->data, owner, &release_py_object, c10::Device(c10::DeviceType::CPU));
+                return xtorch::detail::make_cpu_tensor(
+                    xtorch::detail::make_storage(std::move(ptr), static_cast<std::size_t>(span * itemsize)), 0, g, st);
+            }
+
+            /// A CPU tensor over the memory of an object with __dlpack__ (or a "dltensor" capsule).
+            inline at::Tensor tensor_from_dlpack_object(py::handle src, const std::string& what)
+            {
+                py::object capsule;
+                if (PyCapsule_CheckExact(src.ptr()))
+                {
+                    capsule = py::reinterpret_borrow<py::object>(src);
+                }
+                else
+                {
+                    if (py::hasattr(src, "__dlpack_device__"))
+                    {
+                        auto device = src.attr("__dlpack_device__")().cast<std::pair<int, int>>();
+                        if (device.first != kDLCPU && device.first != kDLCUDAHost)
+                        {
+                            raise_value_error(what, "can't view memory of another device from the CPU",
+                                              "__dlpack_device__() == (" + std::to_string(device.first) + ", "
+                                                  + std::to_string(device.second) + ")",
+                                              "(1, 0), the CPU", "Copy it to host memory first.");
+                        }
+                    }
+                    capsule = src.attr("__dlpack__")();
+                }
+                if (std::strcmp(PyCapsule_GetName(capsule.ptr()), "dltensor") != 0)
+                {
+                    raise_value_error(what, "the DLPack capsule was used already",
+                                      std::string("a capsule named '") + PyCapsule_GetName(capsule.ptr()) + "'",
+                                      "a capsule named 'dltensor'",
+                                      "Pass the array itself, or a new capsule: each can be consumed once.");
+                }
+                auto* managed = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
+                if (managed == nullptr)
+                {
+                    throw py::error_already_set();
+                }
+                // From here on the tensor (or the refusal) releases `managed`; the capsule must not.
+                PyCapsule_SetName(capsule.ptr(), "used_dltensor");
+                try
+                {
+                    return xtorch::detail::tensor_from_dlpack(managed, what, c10::ScalarType::Undefined,
+                                                              &release_dlpack_with_gil);
+                }
+                catch (const conversion_error& e)
+                {
+                    throw py::value_error(e.what());
+                }
+            }
+
+            /**
+             * The tensor a Python object stands for, without copying: a torch.Tensor's own, or one
+             * over the memory of a numpy array or a DLPack producer. Undefined when src is none of
+             * those (pybind11 then tries other overloads or says no overload matched).
+             */
+            inline at::Tensor tensor_from_python(py::handle src, const std::string& what, bool writable)
+            {
+                PyObject* obj = src.ptr();
+                if (is_torch_tensor(obj))
+                {
+                    return unpack_tensor(obj);
+                }
+                if (is_numpy_array(src))
+                {
+                    return tensor_from_numpy(src, what, writable);
+                }
+                if (PyCapsule_CheckExact(obj) || py::hasattr(src, "__dlpack__"))
+                {
+                    return tensor_from_dlpack_object(src, what);
+                }
+                return at::Tensor();
+            }
+
+            /// "a torch.Tensor", "a numpy.ndarray": what was passed, for messages.
+            inline std::string passed(py::handle src)
+            {
+                return std::string("a ") + py::str(py::type::handle_of(src).attr("__module__")).cast<std::string>()
+                       + "." + py::str(py::type::handle_of(src).attr("__name__")).cast<std::string>();
+            }
+
+            /**
+             * Whether src is something torch.tensor and numpy.asarray read as numbers though it is no
+             * array: a Python number, a numpy scalar, or a list or tuple (nested lists of numbers).
+             */
+            inline bool is_number_or_sequence(py::handle src)
+            {
+                PyObject* obj = src.ptr();
+                if (PyBool_Check(obj) || PyLong_Check(obj) || PyFloat_Check(obj) || PyComplex_Check(obj)
+                    || PyList_Check(obj) || PyTuple_Check(obj))
+                {
+                    return true;
+                }
+                return numpy_loaded() && py::isinstance(src, py::module_::import("numpy").attr("generic"));
+            }
+
+            /// A new numpy array with src's elements in native byte order, aligned and contiguous (numpy.array
+            /// copies); None when numpy cannot make one (a ragged list, numpy missing).
+            inline py::object numpy_copy(py::handle src)
+            {
+                try
+                {
+                    py::object a = py::module_::import("numpy").attr("array")(src);
+                    py::object dtype = a.attr("dtype");
+                    if (!dtype.attr("isnative").cast<bool>())
+                    {
+                        a = a.attr("astype")(dtype.attr("newbyteorder")("="));
+                    }
+                    return a;
+                }
+                catch (const py::error_already_set&)
+                {
+                    return py::none();
+                }
+            }
+        }
+    }
+}
+
+#endif

@@ -1,0 +1,210 @@
+// torch.Tensor objects from C++: wrapping a tensor, and finding the TensorImpl of a torch.Tensor quickly
+// (a layout probe checked at import, with the public `_cdata` as the fallback).
+#ifndef XTENSOR_TORCH_PYTHON_TORCH_OBJECT_HPP
+#define XTENSOR_TORCH_PYTHON_TORCH_OBJECT_HPP
+
+#include <algorithm>
+#include <cstring>
+
+#include "common.hpp"
+
+// Declared by torch/csrc/autograd/python_variable.h, defined in libtorch_python. That header also
+// defines torch's caster for at::Tensor, which this one replaces, so the function is declared here:
+// weakly, in both spellings torch has used (by value up to 1.13, by const reference later), and the
+// one libtorch_python defines is called.
+__attribute__((weak)) PyObject* THPVariable_Wrap(at::TensorBase var);
+__attribute__((weak)) PyObject* THPVariable_Wrap(const at::TensorBase& var);
+// torch.Tensor, set when torch is imported. Also the strong reference that makes the linker keep
+// libtorch_python as a dependency of the module (weak references alone do not).
+extern PyObject* THPVariableClass;
+
+namespace xtorch
+{
+    namespace python
+    {
+        namespace py = pybind11;
+
+        namespace detail
+        {
+            /// The Python object of a tensor: the existing torch.Tensor when it has one; None when undefined.
+            inline py::handle wrap_tensor(const at::Tensor& t)
+            {
+                PyObject* result = nullptr;
+                using by_reference = PyObject* (*)(const at::TensorBase&);
+                using by_value = PyObject* (*)(at::TensorBase);
+                if (by_reference f = &::THPVariable_Wrap; f != nullptr)
+                {
+                    result = f(t);
+                }
+                else if (by_value g = &::THPVariable_Wrap; g != nullptr)
+                {
+                    result = g(t);
+                }
+                else
+                {
+                    throw py::import_error("xtensor-torch: THPVariable_Wrap was not found in libtorch_python: link the "
+                                           "module with libtorch_python (the CMake target xtensor-torch::python).");
+                }
+                if (result == nullptr)
+                {
+                    throw py::error_already_set();
+                }
+                return result;
+            }
+
+            /**
+             * What the casters need from torch, found once (with the GIL) by importing it: torch.Tensor,
+             * and where a torch.Tensor object keeps its TensorImpl pointer.
+             *
+             * That place is torch's private layout (THPVariable: a MaybeOwned<at::Tensor> in 1.13, an
+             * at::Tensor later), so it is not compiled in: it is found by wrapping two tensors made
+             * here and looking for their TensorImpl pointers in the objects, and used only when both
+             * are at the same offset. Otherwise the casters read the public attribute `_cdata`,
+             * which costs about 100 ns more per argument.
+             */
+            struct torch_handles
+            {
+                PyObject* tensor_type = nullptr;
+                PyObject* cdata_name = nullptr;
+                std::ptrdiff_t impl_offset = -1;
+            };
+
+            inline std::ptrdiff_t find_impl_offset()
+            {
+                std::ptrdiff_t found[2] = {-1, -1};
+                for (int probe = 0; probe < 2; ++probe)
+                {
+                    at::Tensor t = at::empty({probe + 1}, probe == 0 ? at::kFloat : at::kLong);
+                    auto object = py::reinterpret_steal<py::object>(wrap_tensor(t));
+                    const auto limit = std::min<std::ptrdiff_t>(Py_TYPE(object.ptr())->tp_basicsize, 128);
+                    const char* base = reinterpret_cast<const char*>(object.ptr());
+                    for (std::ptrdiff_t offset = sizeof(PyObject); offset + static_cast<std::ptrdiff_t>(sizeof(void*)) <= limit;
+                         offset += sizeof(void*))
+                    {
+                        void* word = nullptr;
+                        std::memcpy(&word, base + offset, sizeof(void*));
+                        if (word == t.unsafeGetTensorImpl())
+                        {
+                            found[probe] = offset;
+                            break;
+                        }
+                    }
+                }
+                return found[0] == found[1] ? found[0] : -1;
+            }
+
+            inline torch_handles& handles()
+            {
+                static torch_handles h = [] {
+                    py::module_::import("torch");
+                    torch_handles made;
+                    made.tensor_type = THPVariableClass;
+                    made.cdata_name = PyUnicode_InternFromString("_cdata");  // immortal once interned here
+                    made.impl_offset = find_impl_offset();
+                    return made;
+                }();
+                return h;
+            }
+
+            /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter).
+            inline bool is_torch_tensor(PyObject* obj)
+            {
+                auto* type = reinterpret_cast<PyObject*>(Py_TYPE(obj));
+                const torch_handles& h = handles();
+                if (type == h.tensor_type)
+                {
+                    return true;
+                }
+                const int result = PyObject_IsInstance(obj, h.tensor_type);
+                if (result < 0)
+                {
+                    throw py::error_already_set();
+                }
+                return result == 1;
+            }
+
+            /// The at::Tensor of a torch.Tensor (a new reference to the same TensorImpl).
+            inline at::Tensor unpack_tensor(PyObject* obj)
+            {
+                const torch_handles& h = handles();
+                void* impl = nullptr;
+                if (h.impl_offset >= 0)
+                {
+                    std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
+                }
+                else
+                {
+                    PyObject* cdata = PyObject_GetAttr(obj, h.cdata_name);
+                    if (cdata == nullptr)
+                    {
+                        throw py::error_already_set();
+                    }
+                    impl = PyLong_AsVoidPtr(cdata);
+                    Py_DECREF(cdata);
+                    if (impl == nullptr)
+                    {
+                        throw py::error_already_set();
+                    }
+                }
+                return at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::
+                                      unsafe_reclaim_from_nonowning(static_cast<c10::TensorImpl*>(impl)));
+            }
+
+            /**
+             * The tensor of a torch.Tensor without a new reference, for the length of a call: the
+             * Python object holds the TensorImpl meanwhile. Saves the two atomic operations of a
+             * reference count where the caller keeps only what it copies (a view keeps the storage).
+             */
+            class borrowed_tensor
+            {
+            public:
+
+                explicit borrowed_tensor(PyObject* obj)
+                {
+                    const torch_handles& h = handles();
+                    if (h.impl_offset >= 0)
+                    {
+                        void* impl = nullptr;
+                        std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
+                        m_tensor = at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(
+                            static_cast<c10::TensorImpl*>(impl)));
+                        m_borrowed = true;
+                    }
+                    else
+                    {
+                        m_tensor = unpack_tensor(obj);
+                    }
+                }
+
+                ~borrowed_tensor()
+                {
+                    if (m_borrowed)
+                    {
+                        m_tensor.unsafeReleaseTensorImpl();  // the reference was never taken
+                    }
+                }
+
+                borrowed_tensor(const borrowed_tensor&) = delete;
+                borrowed_tensor& operator=(const borrowed_tensor&) = delete;
+
+                const at::Tensor& get() const noexcept
+                {
+                    return m_tensor;
+                }
+
+            private:
+
+                at::Tensor m_tensor;
+                bool m_borrowed = false;
+            };
+
+            /// Whether the casters found torch's layout (fast path) or read `_cdata`; for tests.
+            inline bool uses_layout_probe()
+            {
+                return handles().impl_offset >= 0;
+            }
+        }
+    }
+}
+
+#endif
