@@ -16,132 +16,13 @@
 
 #include "dtype.hpp"
 #include "errors.hpp"
+#include "detail/geometry.hpp"
 #include "views.hpp"
 
 namespace xtorch
 {
     namespace detail
     {
-        /// Sizes and strides in torch's terms (int64, elements) of a strided xtensor expression.
-        struct geometry
-        {
-            c10::SmallVector<std::int64_t, 6> sizes;
-            c10::SmallVector<std::int64_t, 6> strides;
-            std::int64_t span = 0;  // elements from the first to one past the last, 0 when empty
-        };
-
-        /**
-         * Reads the shape and strides of e for torch. xtensor gives size-1 dimensions stride 0; torch
-         * would accept that, but the stride a contiguous tensor would have is what torch itself makes
-         * and what is_contiguous() expects, so those get it. Negative strides (a reversed xt::view)
-         * are refused (torch has none), or made positive when `absolute` is set.
-         */
-        template <class E>
-        geometry read_geometry(const E& e, const char* call, bool absolute = false)
-        {
-            geometry g;
-            const auto& shape = e.shape();
-            const auto& strides = e.strides();
-            const std::size_t rank = shape.size();
-            g.sizes.resize(rank);
-            g.strides.resize(rank);
-            // Torch counts elements and bytes in int64: refuse what would wrap instead of misreading it.
-            bool overflow = false;
-            bool empty = false;
-            for (std::size_t d = 0; d < rank; ++d)
-            {
-                overflow = overflow || shape[d] > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-                g.sizes[d] = static_cast<std::int64_t>(shape[d]);
-                g.strides[d] = static_cast<std::int64_t>(strides[d]);
-                empty = empty || shape[d] == 0;
-                if (absolute && g.strides[d] < 0)
-                {
-                    g.strides[d] = -g.strides[d];
-                }
-                if (g.strides[d] < 0 && g.sizes[d] > 1)
-                {
-                    refuse(call,
-                           "at least one stride in the given expression is negative, and tensors with negative "
-                           "strides are not currently supported",
-                           "strides " + format_list(strides), "non-negative strides",
-                           "Use xtorch::to_tensor(e) to copy it into a new tensor.");
-                }
-            }
-            std::int64_t next = 1;  // the stride a contiguous tensor would have at dimension d
-            for (std::size_t d = rank; d-- > 0 && !overflow;)
-            {
-                if (g.sizes[d] == 1)
-                {
-                    g.strides[d] = next;
-                }
-                overflow = __builtin_mul_overflow(g.strides[d], std::max<std::int64_t>(g.sizes[d], 1), &next);
-            }
-            using value_type = typename E::value_type;
-            std::int64_t numel = 1;
-            for (std::size_t d = 0; d < rank; ++d)
-            {
-                overflow = overflow || __builtin_mul_overflow(numel, g.sizes[d], &numel);
-            }
-            if (!empty && !overflow)
-            {
-                g.span = 1;
-                for (std::size_t d = 0; d < rank; ++d)
-                {
-                    std::int64_t reach = 0;
-                    overflow = overflow || __builtin_mul_overflow(g.sizes[d] - 1, g.strides[d], &reach)
-                               || __builtin_add_overflow(g.span, reach, &g.span);
-                }
-                std::int64_t bytes = 0;
-                overflow = overflow
-                           || __builtin_add_overflow(g.span, static_cast<std::int64_t>(e.data_offset()), &bytes)
-                           || __builtin_mul_overflow(bytes, static_cast<std::int64_t>(sizeof(value_type)), &bytes);
-            }
-            if (overflow)
-            {
-                refuse(call, "the expression's sizes and strides span more bytes than a tensor can address",
-                       "sizes " + format_list(shape) + " and strides " + format_list(strides),
-                       "element and byte counts below 2^63", "Convert a smaller view of the expression.");
-            }
-            return g;
-        }
-
-        /// A CPU tensor of dtype st over `storage`, with the given offset (elements), sizes and strides.
-        inline at::Tensor make_cpu_tensor(c10::Storage storage, std::int64_t offset, const geometry& g, c10::ScalarType st)
-        {
-            auto t = at::detail::make_tensor<c10::TensorImpl>(std::move(storage),
-                                                              c10::DispatchKeySet(c10::DispatchKey::CPU),
-                                                              c10::scalarTypeToTypeMeta(st));
-            auto* impl = t.unsafeGetTensorImpl();
-            impl->set_sizes_and_strides(g.sizes, g.strides);
-            impl->set_storage_offset(offset);
-            return t;
-        }
-
-        /// A CPU storage of `bytes` bytes at ptr.get(); ptr's deleter runs when the last tensor over it is
-        /// gone. The storage cannot be resized: torch cannot grow memory it did not allocate.
-        inline c10::Storage make_storage(c10::DataPtr ptr, std::size_t bytes)
-        {
-            return c10::Storage(c10::Storage::use_byte_size_t(), static_cast<std::int64_t>(bytes), std::move(ptr),
-                                /*allocator=*/nullptr, /*resizable=*/false);
-        }
-
-        /**
-         * A tensor that borrows the memory of the strided expression e: valid while e's memory is. With an
-         * `owner`, the storage holds it and calls release(owner) when the last tensor over it is gone (also
-         * if making the tensor throws).
-         */
-        template <class E>
-        at::Tensor borrow(const E& e, const geometry& g, void* owner = nullptr, c10::DeleterFnPtr release = nullptr)
-        {
-            using value_type = typename E::value_type;
-            auto* base = const_cast<value_type*>(e.data());
-            const auto offset = static_cast<std::int64_t>(e.data_offset());
-            const std::size_t bytes = static_cast<std::size_t>(offset + g.span) * sizeof(value_type);
-            c10::DataPtr ptr = owner != nullptr ? c10::DataPtr(base, owner, release, c10::Device(c10::DeviceType::CPU))
-                                                : c10::DataPtr(base, c10::Device(c10::DeviceType::CPU));
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), offset, g, scalar_type_of<value_type>());
-        }
-
         /// Whether the element pointer of E survives moving E (true for heap-backed containers and for
         /// views and adaptors that refer to memory they do not hold inline).
         template <class E>

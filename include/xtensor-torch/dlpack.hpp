@@ -64,63 +64,11 @@ namespace xtorch
             return text + " (DLPack code " + std::to_string(dt.code) + ", " + std::to_string(dt.bits) + " bits)";
         }
 
-        /// The torch dtype of a DLPack dtype, or Undefined when torch has none.
+        /// The torch dtype of a DLPack dtype, or Undefined when the map has none.
         inline c10::ScalarType scalar_type_of_dl(const DLDataType& dt)
         {
-            if (dt.lanes != 1)
-            {
-                return c10::ScalarType::Undefined;
-            }
-            switch (dt.code)
-            {
-                case kDLInt:
-                    switch (dt.bits)
-                    {
-                        case 8: return c10::ScalarType::Char;
-                        case 16: return c10::ScalarType::Short;
-                        case 32: return c10::ScalarType::Int;
-                        case 64: return c10::ScalarType::Long;
-                        default: break;
-                    }
-                    break;
-                case kDLUInt:
-                    switch (dt.bits)
-                    {
-                        case 8: return c10::ScalarType::Byte;
-#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-                        case 16: return c10::ScalarType::UInt16;
-                        case 32: return c10::ScalarType::UInt32;
-                        case 64: return c10::ScalarType::UInt64;
-#endif
-                        default: break;
-                    }
-                    break;
-#if XTENSOR_TORCH_DLPACK_BOOL
-                case kDLBool:
-                    return dt.bits == 8 ? c10::ScalarType::Bool : c10::ScalarType::Undefined;
-#endif
-                case kDLFloat:
-                    switch (dt.bits)
-                    {
-                        case 16: return c10::ScalarType::Half;
-                        case 32: return c10::ScalarType::Float;
-                        case 64: return c10::ScalarType::Double;
-                        default: break;
-                    }
-                    break;
-                case kDLBfloat:
-                    return dt.bits == 16 ? c10::ScalarType::BFloat16 : c10::ScalarType::Undefined;
-                case kDLComplex:
-                    switch (dt.bits)
-                    {
-                        case 64: return c10::ScalarType::ComplexFloat;
-                        case 128: return c10::ScalarType::ComplexDouble;
-                        default: break;
-                    }
-                    break;
-                default: break;
-            }
-            return c10::ScalarType::Undefined;
+            return dt.lanes == 1 ? scalar_type_of_dlpack(dt.code, dt.bits, XTENSOR_TORCH_DLPACK_BOOL)
+                                 : c10::ScalarType::Undefined;
         }
 
         /// What from_dlpack keeps in the storage's DataPtr: the producer's tensor and how to release it.
@@ -191,14 +139,14 @@ namespace xtorch
             if (st == c10::ScalarType::Undefined)
             {
                 refuse(call, "unsupported DLPack dtype", dl_dtype_text(dl.dtype),
-                       "int8/16/32/64, uint8, float16/32/64, bfloat16 or complex64/128 with one lane",
+                       "one lane of " + supported_dtypes(),
                        "Convert the array on the producer's side first.");
             }
             if (expected != c10::ScalarType::Undefined && st != expected)
             {
                 refuse(call, "dtype mismatch", dl_dtype_text(dl.dtype) + ", torch " + c10::toString(st),
                        c10::toString(expected),
-                       "Use " + call.substr(0, call.find('<')) + "<" + cpp_name_of(st)
+                       "Use " + call.substr(0, call.find('<')) + "<" + type_name_of(st)
                            + "> to view it as it is, or convert it on the producer's side.");
             }
             if (dl.ndim < 0 || (dl.ndim > 0 && dl.shape == nullptr))
@@ -235,18 +183,9 @@ namespace xtorch
                            "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), t.contiguous()).");
                 }
             }
-            g.span = 0;
-            if (!empty)
+            if (!overflow)
             {
-                g.span = 1;
-                for (std::int32_t d = 0; d < dl.ndim; ++d)
-                {
-                    std::int64_t reach = 0;
-                    overflow = overflow || __builtin_mul_overflow(g.sizes[d] - 1, std::max<std::int64_t>(g.strides[d], 0), &reach)
-                               || __builtin_add_overflow(g.span, reach, &g.span);
-                }
-                std::int64_t bytes = 0;
-                overflow = overflow || __builtin_mul_overflow(g.span, itemsize, &bytes);
+                settle_geometry(g, 0, itemsize, -1, call, "the DLPack tensor", "Pass a smaller tensor.");
             }
             if (overflow)
             {

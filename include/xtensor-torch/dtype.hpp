@@ -15,15 +15,44 @@
 
 #include "errors.hpp"
 
+/**
+ * The dtype table: one row per dtype of the map, from which everything else is derived (the C++ traits, the
+ * run-time visit, messages, the Python and numpy names, numpy's kind and DLPack's type code; sizes and bits are
+ * sizeof the C++ type). A new dtype is one row. Columns:
+ *   C++ type | torch ScalarType | torch's Python name (numpy's too, where numpy has it) | numpy kind, or 0 where
+ *   numpy has no such dtype | DLPack type code (kDLInt 0, kDLUInt 1, kDLFloat 2, kDLBfloat 4, kDLComplex 5,
+ *   kDLBool 6)
+ * c10::complex<float / double> share the layout of std::complex and map to the same dtypes (dtype_traits only).
+ */
+#define XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)                         \
+    ROW(bool, Bool, "bool", 'b', 6)                                 \
+    ROW(std::uint8_t, Byte, "uint8", 'u', 1)                        \
+    ROW(std::int8_t, Char, "int8", 'i', 0)                          \
+    ROW(std::int16_t, Short, "int16", 'i', 0)                       \
+    ROW(std::int32_t, Int, "int32", 'i', 0)                         \
+    ROW(std::int64_t, Long, "int64", 'i', 0)                        \
+    ROW(float, Float, "float32", 'f', 2)                            \
+    ROW(double, Double, "float64", 'f', 2)                          \
+    ROW(std::complex<float>, ComplexFloat, "complex64", 'c', 5)     \
+    ROW(std::complex<double>, ComplexDouble, "complex128", 'c', 5)  \
+    ROW(c10::Half, Half, "float16", 'f', 2)                         \
+    ROW(c10::BFloat16, BFloat16, "bfloat16", 0, 4)
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+#define XTENSOR_TORCH_DTYPE_TABLE(ROW)            \
+    XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)           \
+    ROW(std::uint16_t, UInt16, "uint16", 'u', 1)  \
+    ROW(std::uint32_t, UInt32, "uint32", 'u', 1)  \
+    ROW(std::uint64_t, UInt64, "uint64", 'u', 1)
+#else
+#define XTENSOR_TORCH_DTYPE_TABLE(ROW) XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)
+#endif
+
 namespace xtorch
 {
     /**
      * dtype_traits<T>::value is the torch dtype whose elements have the layout of T, and
-     * dtype_traits<T>::name how messages spell T. Only the types below have one; everything else is
+     * dtype_traits<T>::name how messages spell T. Only the types of the table have one; everything else is
      * refused at compile time by scalar_type_of<T>().
-     *
-     * std::complex<T> and c10::complex<T> share one layout (two T, real first), so both map to the
-     * complex dtypes.
      */
     template <class T>
     struct dtype_traits
@@ -31,7 +60,7 @@ namespace xtorch
         static constexpr bool supported = false;
     };
 
-#define XTENSOR_TORCH_DTYPE(CPP_TYPE, SCALAR_TYPE)                            \
+#define XTENSOR_TORCH_DTYPE_TRAITS(CPP_TYPE, SCALAR_TYPE, ...)                  \
     template <>                                                              \
     struct dtype_traits<CPP_TYPE>                                            \
     {                                                                        \
@@ -39,32 +68,16 @@ namespace xtorch
         static constexpr c10::ScalarType value = c10::ScalarType::SCALAR_TYPE; \
         static constexpr const char* name = #CPP_TYPE;                       \
     };
-
-    XTENSOR_TORCH_DTYPE(bool, Bool)
-    XTENSOR_TORCH_DTYPE(std::uint8_t, Byte)
-    XTENSOR_TORCH_DTYPE(std::int8_t, Char)
-    XTENSOR_TORCH_DTYPE(std::int16_t, Short)
-    XTENSOR_TORCH_DTYPE(std::int32_t, Int)
-    XTENSOR_TORCH_DTYPE(std::int64_t, Long)
-    XTENSOR_TORCH_DTYPE(float, Float)
-    XTENSOR_TORCH_DTYPE(double, Double)
-    XTENSOR_TORCH_DTYPE(std::complex<float>, ComplexFloat)
-    XTENSOR_TORCH_DTYPE(std::complex<double>, ComplexDouble)
-    XTENSOR_TORCH_DTYPE(c10::complex<float>, ComplexFloat)
-    XTENSOR_TORCH_DTYPE(c10::complex<double>, ComplexDouble)
-    XTENSOR_TORCH_DTYPE(c10::Half, Half)
-    XTENSOR_TORCH_DTYPE(c10::BFloat16, BFloat16)
-#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-    XTENSOR_TORCH_DTYPE(std::uint16_t, UInt16)
-    XTENSOR_TORCH_DTYPE(std::uint32_t, UInt32)
-    XTENSOR_TORCH_DTYPE(std::uint64_t, UInt64)
-#endif
-
-#undef XTENSOR_TORCH_DTYPE
+    XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_TRAITS)
+    XTENSOR_TORCH_DTYPE_TRAITS(c10::complex<float>, ComplexFloat)
+    XTENSOR_TORCH_DTYPE_TRAITS(c10::complex<double>, ComplexDouble)
+#undef XTENSOR_TORCH_DTYPE_TRAITS
 
     /// True when T (const or not) is a value type of the map.
     template <class T>
     constexpr bool is_supported_type_v = dtype_traits<std::remove_cv_t<T>>::supported;
+
+#define XTENSOR_TORCH_DTYPE_CPP_NAME(CPP_TYPE, ...) #CPP_TYPE ", "
 
     /**
      * The torch dtype of the value type T, or a compile-time error that lists the supported types.
@@ -75,15 +88,12 @@ namespace xtorch
     constexpr c10::ScalarType scalar_type_of()
     {
         static_assert(is_supported_type_v<T>,
-                      "xtensor-torch: this value type has no torch dtype. Supported: bool, std::uint8_t, "
-                      "std::int8_t, std::int16_t, std::int32_t, std::int64_t, float, double, "
-                      "std::complex<float>, std::complex<double> (or c10::complex), c10::Half, c10::BFloat16"
-#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-                      ", std::uint16_t, std::uint32_t, std::uint64_t"
-#endif
-                      ". Cast the expression first, e.g. xt::cast<double>(e).");
+                      "xtensor-torch: this value type has no torch dtype. Supported: "
+                      XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_CPP_NAME)
+                      "c10::complex<float>, c10::complex<double>. Cast the expression first, e.g. xt::cast<double>(e).");
         return dtype_traits<std::remove_cv_t<T>>::value;
     }
+#undef XTENSOR_TORCH_DTYPE_CPP_NAME
 
     /// How messages spell T: "float", "std::int64_t", "c10::Half".
     template <class T>
@@ -100,42 +110,88 @@ namespace xtorch
             using type = T;
         };
 
-        /// The value types visit_dtype hands out, one per torch dtype (std::complex for the complex ones).
-        constexpr const char* supported_dtypes =
-            "Bool, Byte, Char, Short, Int, Long, Float, Double, ComplexFloat, ComplexDouble, Half, BFloat16"
-#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-            ", UInt16, UInt32, UInt64"
-#endif
-            ;
-
         /**
          * Calls f(type_tag<T>{}) with the C++ type T of the dtype st and returns true, or returns false
-         * when st has no C++ type here (quantized types, for example). The one list of the map at run time.
+         * when st has no C++ type here (quantized types, for example).
          */
         template <class F>
         bool try_visit_dtype(c10::ScalarType st, F&& f)
         {
             switch (st)
             {
-                case c10::ScalarType::Bool: f(type_tag<bool>{}); return true;
-                case c10::ScalarType::Byte: f(type_tag<std::uint8_t>{}); return true;
-                case c10::ScalarType::Char: f(type_tag<std::int8_t>{}); return true;
-                case c10::ScalarType::Short: f(type_tag<std::int16_t>{}); return true;
-                case c10::ScalarType::Int: f(type_tag<std::int32_t>{}); return true;
-                case c10::ScalarType::Long: f(type_tag<std::int64_t>{}); return true;
-                case c10::ScalarType::Float: f(type_tag<float>{}); return true;
-                case c10::ScalarType::Double: f(type_tag<double>{}); return true;
-                case c10::ScalarType::ComplexFloat: f(type_tag<std::complex<float>>{}); return true;
-                case c10::ScalarType::ComplexDouble: f(type_tag<std::complex<double>>{}); return true;
-                case c10::ScalarType::Half: f(type_tag<c10::Half>{}); return true;
-                case c10::ScalarType::BFloat16: f(type_tag<c10::BFloat16>{}); return true;
-#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-                case c10::ScalarType::UInt16: f(type_tag<std::uint16_t>{}); return true;
-                case c10::ScalarType::UInt32: f(type_tag<std::uint32_t>{}); return true;
-                case c10::ScalarType::UInt64: f(type_tag<std::uint64_t>{}); return true;
-#endif
+#define XTENSOR_TORCH_DTYPE_CASE(CPP_TYPE, SCALAR_TYPE, ...) \
+    case c10::ScalarType::SCALAR_TYPE: f(type_tag<CPP_TYPE>{}); return true;
+                XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_CASE)
+#undef XTENSOR_TORCH_DTYPE_CASE
                 default: return false;
             }
+        }
+
+        /// "Bool, Byte, Char, ...": the torch dtypes of the map, for messages.
+        inline std::string supported_dtypes()
+        {
+            std::string names;
+#define XTENSOR_TORCH_DTYPE_NAME(CPP_TYPE, SCALAR_TYPE, ...) \
+    names += std::string(names.empty() ? "" : ", ") + c10::toString(c10::ScalarType::SCALAR_TYPE);
+            XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_NAME)
+#undef XTENSOR_TORCH_DTYPE_NAME
+            return names;
+        }
+
+        /// torch's Python name of a dtype of the map ("float32"), or "" for others.
+        inline const char* python_name_of(c10::ScalarType st)
+        {
+            switch (st)
+            {
+#define XTENSOR_TORCH_DTYPE_PYTHON(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, ...) \
+    case c10::ScalarType::SCALAR_TYPE: return PYTHON_NAME;
+                XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_PYTHON)
+#undef XTENSOR_TORCH_DTYPE_PYTHON
+                default: return "";
+            }
+        }
+
+        /// The dtype of the map with numpy kind `kind` ('b', 'u', 'i', 'f', 'c') and item size `size`, or Undefined.
+        inline c10::ScalarType scalar_type_of_numpy(char kind, std::int64_t size)
+        {
+#define XTENSOR_TORCH_DTYPE_NUMPY(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, ...)                   \
+    if ((KIND) != 0 && kind == (KIND) && size == static_cast<std::int64_t>(sizeof(CPP_TYPE))) \
+    {                                                                                        \
+        return c10::ScalarType::SCALAR_TYPE;                                                 \
+    }
+            XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_NUMPY)
+#undef XTENSOR_TORCH_DTYPE_NUMPY
+            return c10::ScalarType::Undefined;
+        }
+
+        /// "bool, uint8, ...": the numpy dtypes of the map, for messages.
+        inline std::string supported_numpy_dtypes()
+        {
+            std::string names;
+#define XTENSOR_TORCH_DTYPE_NUMPY_NAME(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, ...) \
+    if ((KIND) != 0)                                                                 \
+    {                                                                                \
+        names += std::string(names.empty() ? "" : ", ") + PYTHON_NAME;              \
+    }
+            XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_NUMPY_NAME)
+#undef XTENSOR_TORCH_DTYPE_NUMPY_NAME
+            return names;
+        }
+
+        /**
+         * The dtype of the map with DLPack type code `code` and `bits` bits, or Undefined. Bool (code 6) only
+         * where `with_bool`: the DLPack header and torch must both have it.
+         */
+        inline c10::ScalarType scalar_type_of_dlpack(int code, int bits, bool with_bool)
+        {
+#define XTENSOR_TORCH_DTYPE_DLPACK(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, CODE)                    \
+    if (code == (CODE) && bits == static_cast<int>(8 * sizeof(CPP_TYPE)) && ((CODE) != 6 || with_bool)) \
+    {                                                                                                  \
+        return c10::ScalarType::SCALAR_TYPE;                                                           \
+    }
+            XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_DLPACK)
+#undef XTENSOR_TORCH_DTYPE_DLPACK
+            return c10::ScalarType::Undefined;
         }
 
         /// As try_visit_dtype, but a dtype without a C++ type throws conversion_error naming `call`.
@@ -144,19 +200,19 @@ namespace xtorch
         {
             if (!try_visit_dtype(st, std::forward<F>(f)))
             {
-                refuse(call, "unsupported dtype", c10::toString(st), std::string("one of ") + supported_dtypes,
+                refuse(call, "unsupported dtype", c10::toString(st), "one of " + supported_dtypes(),
                        "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
             }
         }
 
         /// Whether the dtype st has a C++ type here.
-        inline bool is_mapped(c10::ScalarType st)
+        inline bool is_supported(c10::ScalarType st)
         {
             return try_visit_dtype(st, [](auto) {});
         }
 
         /// The name of the C++ type of the dtype st, for messages ("double"), or the dtype's name.
-        inline std::string cpp_name_of(c10::ScalarType st)
+        inline std::string type_name_of(c10::ScalarType st)
         {
             std::string name = c10::toString(st);
             try_visit_dtype(st, [&](auto tag) { name = type_name<typename decltype(tag)::type>(); });

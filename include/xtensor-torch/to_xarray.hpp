@@ -13,58 +13,14 @@
 #include "detail/xtensor.hpp"
 
 #include "as_tensor.hpp"
-#include "copy.hpp"
+#include "detail/copy.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
-#include "memory.hpp"
+#include "detail/memory.hpp"
 #include "views.hpp"
 
 namespace xtorch
 {
-    namespace detail
-    {
-        /// Copies the values of t (any dtype, strides, device, layout) into the new container `out`,
-        /// whose shape is t's: one pass, cast included, straight into out's memory.
-        template <class C>
-        void copy_into(C& out, const at::Tensor& t, const char* call)
-        {
-            if (out.size() == 0)
-            {
-                return;
-            }
-            at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
-            advise_huge_pages(out.data(), out.size() * sizeof(typename C::value_type));
-            // copy_cast resolves the conjugate and negative bits, casts, follows strides and copies from
-            // a device straight into host memory.
-            at::Tensor dst = borrow(out, read_geometry(out, call));
-            copy_cast(dst, source);
-        }
-
-        /**
-         * The checks of every to_* call from torch to xtensor, before anything is allocated: a defined
-         * tensor, a dtype with a C++ type (quantized ones are refused), and a byte count that fits.
-         */
-        template <class T>
-        void check_copyable(const at::Tensor& t, const std::string& call)
-        {
-            if (!t.defined())
-            {
-                refuse(call, "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
-                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
-            }
-            visit_dtype(t.scalar_type(), call, [](auto) {});
-            const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
-            if (static_cast<std::uint64_t>(t.numel()) > limit)
-            {
-                refuse(call, "the copy would not fit in memory",
-                       std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T)) + " bytes (sizes "
-                           + format_list(t.sizes()) + ")",
-                       "at most " + std::to_string(limit) + " elements",
-                       "Copy a slice of the tensor instead, e.g. t.slice(0, 0, n).");
-            }
-        }
-    }
-
     /**
      * A new xt::xarray<T> holding the values of `t`: always a copy.
      *

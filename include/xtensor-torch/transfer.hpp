@@ -27,6 +27,7 @@
 #include "as_tensor.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
+#include "detail/device.hpp"
 #include "to_tensor.hpp"
 #include "views.hpp"
 

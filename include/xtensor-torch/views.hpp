@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detail/geometry.hpp"
 #include "detail/xtensor.hpp"
 
 #include "dtype.hpp"
@@ -242,7 +243,7 @@ namespace xtorch
             }
             if (t.scalar_type() != scalar_type_of<T>())
             {
-                const std::string as_found = std::string("xtorch::") + function + "<" + cpp_name_of(t.scalar_type())
+                const std::string as_found = std::string("xtorch::") + function + "<" + type_name_of(t.scalar_type())
                                              + (rank >= 0 ? ", " + std::to_string(rank) : std::string()) + ">(t)";
                 refuse(call(), "dtype mismatch", c10::toString(t.scalar_type()), c10::toString(scalar_type_of<T>()),
                        "Use " + copy_call() + " to copy and cast, or " + as_found + " to view it as it is.");
@@ -258,7 +259,6 @@ namespace xtorch
             // from_blob with wrong strides may not. Refuse rather than read past the end.
             if (t.numel() > 0)
             {
-                std::int64_t last = t.storage_offset();
                 for (std::int64_t d = 0; d < t.dim(); ++d)
                 {
                     if (t.stride(d) < 0)
@@ -266,16 +266,14 @@ namespace xtorch
                         refuse(call(), "negative strides are not supported", "strides " + format_list(t.strides()),
                                "non-negative strides", "Use " + copy_call() + " to copy.");
                     }
-                    last += (t.size(d) - 1) * t.stride(d);
                 }
-                const auto capacity = static_cast<std::int64_t>(t.storage().nbytes() / t.element_size());
-                if (last >= capacity)
-                {
-                    refuse(call(), "the tensor's sizes and strides reach outside its storage",
-                           "last element at index " + std::to_string(last), "an index below the storage size "
-                               + std::to_string(capacity),
-                           "Make the tensor with sizes and strides that fit its storage.");
-                }
+                geometry g;
+                g.sizes.assign(t.sizes().begin(), t.sizes().end());
+                g.strides.assign(t.strides().begin(), t.strides().end());
+                const auto itemsize = static_cast<std::int64_t>(t.element_size());
+                settle_geometry(g, t.storage_offset(), itemsize,
+                                static_cast<std::int64_t>(t.storage().nbytes()) / itemsize, call(), "the tensor",
+                                "Make the tensor with sizes and strides that fit its storage.");
             }
         }
 

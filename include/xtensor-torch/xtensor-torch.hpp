@@ -18,9 +18,7 @@
 
 #include "errors.hpp"
 #include "dtype.hpp"
-#include "memory.hpp"
 #include "views.hpp"
-#include "copy.hpp"
 #include "as_tensor.hpp"
 #include "to_tensor.hpp"
 #include "to_xarray.hpp"

@@ -1,15 +1,21 @@
-// The copy kernel behind to_tensor and to_xarray: torch's copy_, plus a tiled cast-copy for transposed sources.
-#ifndef XTENSOR_TORCH_COPY_HPP
-#define XTENSOR_TORCH_COPY_HPP
+// The copies behind to_tensor, to_xarray and the container caster: the checks before allocating, torch's copy_,
+// and a tiled cast-copy for transposed sources.
+#ifndef XTENSOR_TORCH_DETAIL_COPY_HPP
+#define XTENSOR_TORCH_DETAIL_COPY_HPP
 
-#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+#include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <string>
 
 #include <ATen/Parallel.h>
 
-#include "dtype.hpp"
+#include "../dtype.hpp"
+#include "../errors.hpp"
+#include "geometry.hpp"
+#include "memory.hpp"
 
 namespace xtorch
 {
@@ -76,8 +82,8 @@ namespace xtorch
         inline void copy_cast(at::Tensor& dst, const at::Tensor& src)
         {
             const std::int64_t rank = src.dim();
-            if (rank >= 2 && src.is_cpu() && dst.is_cpu() && is_mapped(src.scalar_type())
-                && is_mapped(dst.scalar_type()) && !src.is_conj() && !src.is_neg() && src.layout() == c10::kStrided
+            if (rank >= 2 && src.is_cpu() && dst.is_cpu() && is_supported(src.scalar_type())
+                && is_supported(dst.scalar_type()) && !src.is_conj() && !src.is_neg() && src.layout() == c10::kStrided
                 && dst.is_contiguous() && !src.is_contiguous())
             {
                 std::int64_t p = -1;
@@ -100,6 +106,47 @@ namespace xtorch
                 }
             }
             dst.copy_(src);
+        }
+
+        /// Copies the values of t (any dtype, strides, device, layout) into the new container `out`,
+        /// whose shape is t's: one pass, cast included, straight into out's memory.
+        template <class C>
+        void copy_into(C& out, const at::Tensor& t, const char* call)
+        {
+            if (out.size() == 0)
+            {
+                return;
+            }
+            at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
+            advise_huge_pages(out.data(), out.size() * sizeof(typename C::value_type));
+            // copy_cast resolves the conjugate and negative bits, casts, follows strides and copies from
+            // a device straight into host memory.
+            at::Tensor dst = borrow(out, read_geometry(out, call));
+            copy_cast(dst, source);
+        }
+
+        /**
+         * The checks of every to_* call from torch to xtensor, before anything is allocated: a defined
+         * tensor, a dtype with a C++ type (quantized ones are refused), and a byte count that fits.
+         */
+        template <class T>
+        void check_copyable(const at::Tensor& t, const std::string& call)
+        {
+            if (!t.defined())
+            {
+                refuse(call, "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
+                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+            }
+            visit_dtype(t.scalar_type(), call, [](auto) {});
+            const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
+            if (static_cast<std::uint64_t>(t.numel()) > limit)
+            {
+                refuse(call, "the copy would not fit in memory",
+                       std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T)) + " bytes (sizes "
+                           + format_list(t.sizes()) + ")",
+                       "at most " + std::to_string(limit) + " elements",
+                       "Copy a slice of the tensor instead, e.g. t.slice(0, 0, n).");
+            }
         }
     }
 }

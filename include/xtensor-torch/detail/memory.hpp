@@ -1,8 +1,8 @@
 // Memory helpers for the copies: asking the kernel for huge pages before new memory is first touched.
-#ifndef XTENSOR_TORCH_MEMORY_HPP
-#define XTENSOR_TORCH_MEMORY_HPP
+#ifndef XTENSOR_TORCH_DETAIL_MEMORY_HPP
+#define XTENSOR_TORCH_DETAIL_MEMORY_HPP
 
-#include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
+#include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
 #include <cstddef>
 #include <cstdint>
