@@ -3,6 +3,8 @@
 #define XTENSOR_TORCH_TEST_COMMON_HPP
 
 #include <atomic>
+#include <numeric>
+#include <optional>
 #include <complex>
 #include <cstdint>
 #include <string>
@@ -130,6 +132,24 @@ namespace xtorch_test
             }
         }
         return true;
+    }
+
+    /// An xtensor expression with the same values as a, but lazy: it has no memory of its own.
+    template <class T>
+    auto lazy(const xt::xarray<T>& a)
+    {
+        return xt::make_lambda_xfunction([](const T& v) { return v; }, a);
+    }
+
+    template <class T>
+    xt::xarray<T> samples(std::vector<std::size_t> shape)
+    {
+        xt::xarray<T> a = xt::xarray<T>::from_shape(shape);
+        for (std::size_t i = 0; i < a.size(); ++i)
+        {
+            a.flat(i) = sample<T>(static_cast<int>(i));
+        }
+        return a;
     }
 }
 

@@ -106,7 +106,12 @@ namespace xtorch
         const c10::Device device = options.device();
         detail::check_device_available(device, call);
 
-        c10::SmallVector<std::int64_t, 6> sizes(e.shape().begin(), e.shape().end());
+        // Filled element by element: GCC 16 warns (-Wmaybe-uninitialized) inside c10's range constructor.
+        c10::SmallVector<std::int64_t, 6> sizes;
+        for (const auto n : e.shape())
+        {
+            sizes.push_back(static_cast<std::int64_t>(n));
+        }
         const at::TensorOptions target = options.dtype(dtype).requires_grad(false).memory_format({});
         at::Tensor result;
         if constexpr (xt::has_data_interface<E>::value)

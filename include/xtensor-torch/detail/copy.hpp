@@ -28,7 +28,7 @@ namespace xtorch
          * dst[...] = src[...] for a contiguous dst and a src whose stride-1 dimension p is not the
          * last one, q: each 32 x 32 tile of the (p, q) plane is read along p and written along q
          * while both stay in cache. Torch's own copy walks such a source with a large stride for
-         * every element (9x the contiguous time at 2^25 float64 here; see docs/performance.md).
+         * every element, missing the cache on each (docs/performance.md has the measurements).
          */
         template <class From, class To>
         void tiled_copy(const at::Tensor& src, at::Tensor& dst, std::int64_t p, std::int64_t q)

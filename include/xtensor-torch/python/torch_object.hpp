@@ -60,7 +60,7 @@ namespace xtorch
              * at::Tensor later), so it is not compiled in: it is found by wrapping two tensors made
              * here and looking for their TensorImpl pointers in the objects, and used only when both
              * are at the same offset. Otherwise the casters read the public attribute `_cdata`,
-             * which costs about 100 ns more per argument.
+             * which costs an attribute lookup per argument.
              */
             struct torch_handles
             {

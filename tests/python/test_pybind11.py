@@ -613,3 +613,8 @@ def test_as_python_gives_the_same_object_and_python_as_xarray_refuses_in_python_
     assert m.as_xarray_sum(t) == 6.0
     with pytest.raises(TypeError, match=r"as_xarray_sum\(x\): dtype mismatch \(found a torch.Tensor of dtype float32"):
         m.as_xarray_sum(t.float())
+
+
+def test_the_casters_work_from_a_second_translation_unit():
+    assert m.second_unit_total(np.arange(4.0)) == 6.0
+    assert m.second_unit_copy([[1, 2]]).tolist() == [[1.0, 2.0]]

@@ -1,5 +1,5 @@
 // _xtorch_test: a module that exercises every caster of <xtensor-torch/pybind11.hpp>, for the pytest
-// suite next to it (test_casters.py).
+// suite next to it (test_pybind11.py).
 #include <atomic>
 #include <optional>
 #include <string>
@@ -22,6 +22,8 @@
 #include "../counting.hpp"
 
 namespace py = pybind11;
+
+void bind_second_translation_unit(py::module_& m);  // test_pybind11_odr.cpp
 
 namespace
 {
@@ -126,6 +128,7 @@ PYBIND11_MODULE(_xtorch_test, m)
 
     // Tensors: the caller's tensor itself.
     m.def("identity", [](at::Tensor t) { return t; });
+    bind_second_translation_unit(m);
     m.def("as_python", [](const at::Tensor& t) { return xtorch::python::as_python(t); });
     m.def("as_xarray_sum", [](const at::Tensor& t) { return xt::sum(xtorch::python::as_xarray<const double>(t, "as_xarray_sum(x)"))(); });
     m.def("tensor_address", [](const at::Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.data_ptr()); });
