@@ -32,9 +32,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mount_into() {  # mount_into SOURCE TARGET [options]
+mount_into() {  # mount_into SOURCE TARGET
     mkdir -p "$2"
-    mountpoint -q "$2" || mount --bind "$1" "$2"
+    # A mount left by an interrupted run may show another tree: replace it.
+    if mountpoint -q "$2"; then
+        umount -l "$2"
+    fi
+    mount --bind "$1" "$2"
     mounted+=("$2")
 }
 
