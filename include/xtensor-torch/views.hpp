@@ -272,7 +272,7 @@ namespace xtorch
                 g.strides.assign(t.strides().begin(), t.strides().end());
                 const auto itemsize = static_cast<std::int64_t>(t.element_size());
                 settle_geometry(g, t.storage_offset(), itemsize,
-                                static_cast<std::int64_t>(t.storage().nbytes()) / itemsize, call(), "the tensor",
+                                static_cast<std::int64_t>(t.storage().nbytes()) / itemsize, call, "the tensor",
                                 "Make the tensor with sizes and strides that fit its storage.");
             }
         }

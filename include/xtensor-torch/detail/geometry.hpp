@@ -28,6 +28,23 @@ namespace xtorch
             std::int64_t span = 0;  // elements from the first to one past the last, 0 when empty
         };
 
+        /// The name of a call for a message: given as text, or made by a callable only when a message is needed.
+        inline const std::string& call_text(const std::string& call)
+        {
+            return call;
+        }
+
+        inline std::string call_text(const char* call)
+        {
+            return call;
+        }
+
+        template <class F, class = decltype(std::declval<const F&>()())>
+        std::string call_text(const F& make_call)
+        {
+            return make_call();
+        }
+
         /**
          * The one routine that settles and checks a geometry, for every importer (xtensor expressions, tensors
          * viewed by as_xarray, numpy arrays, DLPack tensors), after the importer's own checks (negative strides,
@@ -38,10 +55,13 @@ namespace xtorch
          * - where `capacity` (elements of the memory from element 0) is known (>= 0), a geometry whose last
          *   element lies past it is refused instead of read;
          * - g.span becomes the elements from the first to one past the last (0 when empty).
-         * `what` names the source in messages ("the expression", "the numpy array", "the DLPack tensor").
+         * `what` names the source in messages ("the expression", "the numpy array", "the DLPack tensor"); `call`
+         * is the call's name, or a callable that makes it, which runs only when a refusal needs it (the calls
+         * that succeed, the hot path, build no text).
          */
-        inline void settle_geometry(geometry& g, std::int64_t offset, std::int64_t itemsize, std::int64_t capacity,
-                                    const std::string& call, const char* what, const char* fix)
+        template <class Call>
+        void settle_geometry(geometry& g, std::int64_t offset, std::int64_t itemsize, std::int64_t capacity,
+                             const Call& call, const char* what, const char* fix)
         {
             const std::size_t rank = g.sizes.size();
             bool overflow = false;
@@ -72,13 +92,13 @@ namespace xtorch
             }
             if (overflow)
             {
-                refuse(call, std::string(what) + "'s sizes and strides span more bytes than a tensor can address",
+                refuse(call_text(call), std::string(what) + "'s sizes and strides span more bytes than a tensor can address",
                        "sizes " + format_list(g.sizes) + " and strides " + format_list(g.strides),
                        "element and byte counts below 2^63", fix);
             }
             if (capacity >= 0 && g.span > 0 && offset + g.span > capacity)
             {
-                refuse(call, std::string(what) + "'s sizes and strides reach outside its storage",
+                refuse(call_text(call), std::string(what) + "'s sizes and strides reach outside its storage",
                        "last element at index " + std::to_string(offset + g.span - 1),
                        "an index below the storage size " + std::to_string(capacity),
                        "Make the tensor with sizes and strides that fit its storage.");
