@@ -296,3 +296,79 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
         REQUIRE_THAT(msg, text::Contains("rank mismatch"));
     }
 }
+
+// One list of refusals serves C++ (as_xarray) and Python (view parameters): each is found for the tensor that
+// shows it, and both audiences get the same problem with values in their own spelling. (Python dispatch needs
+// a Python subclass: tests/python/test_pybind11.py covers it.)
+TEST_CASE("view refusals: one list, found in order and described for C++ and Python", "[views][refusal]")
+{
+    using xtorch::detail::audience;
+    using xtorch::detail::view_refusal;
+    auto outside = at::zeros({4});
+    outside.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{4}, at::IntArrayRef{2});
+    auto huge = at::zeros({4});
+    huge.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{std::int64_t(1) << 61, 2}, at::IntArrayRef{4, 1});
+    auto negative = at::zeros({4});
+    negative.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{2}, at::IntArrayRef{1}, 1);
+    negative.unsafeGetTensorImpl()->set_stride(0, -1);  // set_sizes_and_strides reads a negative stride as "compute it"
+    const std::vector<std::pair<at::Tensor, view_refusal>> cases = {
+        {at::zeros({2, 3}), view_refusal::none},
+        {at::Tensor(), view_refusal::undefined},
+        {at::eye(2).to_sparse(), view_refusal::layout},
+        {at::_efficientzerotensor({2}, at::kFloat), view_refusal::zero_tensor},
+        {at::empty({2}, at::device(at::kMeta)), view_refusal::device},
+        {at::zeros({2}).requires_grad_(), view_refusal::requires_grad},
+        {at::zeros({2}, at::kComplexFloat).conj(), view_refusal::conjugate_bit},
+        {at::_neg_view(at::zeros({2})), view_refusal::negative_bit},
+        {at::zeros({2}, at::kDouble), view_refusal::dtype},
+        {at::zeros({2}), view_refusal::rank},
+        {negative, view_refusal::negative_stride},
+        {huge, view_refusal::too_large},
+        {outside, view_refusal::outside_storage},
+        {at::zeros({0, 2}), view_refusal::none},  // empty: no element to read
+        // The order: torch's Tensor.numpy() checks the device before requires_grad.
+        {at::empty({2}, at::device(at::kMeta)).requires_grad_(), view_refusal::device},
+    };
+    for (const auto& [t, expected] : cases)
+    {
+        const bool complex = expected == view_refusal::conjugate_bit;
+        const c10::ScalarType dtype = complex ? at::kComplexFloat : at::kFloat;
+        const std::int64_t rank = expected == view_refusal::rank ? 2 : -1;
+        const view_refusal found = xtorch::detail::find_view_refusal(t, dtype, rank);
+        CAPTURE(static_cast<int>(expected));
+        REQUIRE(found == expected);
+        if (found == view_refusal::none)
+        {
+            continue;
+        }
+        const auto cpp = xtorch::detail::describe_view_refusal(found, t, dtype, rank, audience::cpp);
+        const auto py = xtorch::detail::describe_view_refusal(found, t, dtype, rank, audience::python);
+        REQUIRE(cpp.problem == py.problem);
+        REQUIRE_FALSE(cpp.found.empty());
+        REQUIRE_FALSE(cpp.expected.empty());
+        if (found == view_refusal::dtype)
+        {
+            REQUIRE(cpp.found == "Double");
+            REQUIRE(py.found == "float64");
+        }
+        if (found == view_refusal::rank)
+        {
+            REQUIRE(cpp.found == "rank 1 (sizes [2])");
+            REQUIRE(py.found == "rank 1, shape (2,)");
+        }
+        if (found == view_refusal::requires_grad)
+        {
+            REQUIRE(py.found == "requires_grad=True");
+        }
+    }
+    SECTION("as_xarray's message is the description with a C++ fix")
+    {
+        const auto parts = xtorch::detail::describe_view_refusal(view_refusal::outside_storage, outside, at::kFloat, -1,
+                                                                 audience::cpp);
+        REQUIRE(refusal([&] { xtorch::as_xarray<float>(outside); })
+                == "xtorch::as_xarray<float>: " + parts.problem + " (found " + parts.found + ", expected "
+                       + parts.expected + "). Make the tensor with sizes and strides that fit its storage.");
+        REQUIRE(parts.found == "last element at index 6");
+        REQUIRE(parts.expected == "an index below the storage size 4");
+    }
+}

@@ -217,8 +217,8 @@ namespace xtorch
             at::Tensor t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
             if (rank >= 0 && t.dim() != rank)
             {
-                refuse(call, "rank mismatch", "rank " + std::to_string(t.dim()) + " (sizes " + format_list(t.sizes()) + ")",
-                       "rank " + std::to_string(rank),
+                const refusal_parts parts = rank_refusal(t.sizes(), rank, audience::cpp);
+                refuse(call, parts.problem, parts.found, parts.expected,
                        "Use xtorch::from_dlpack<" + type_name<T>() + ">(m) for any rank.");
             }
             return make_view<V, T>(t);

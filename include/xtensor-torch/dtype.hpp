@@ -151,6 +151,25 @@ namespace xtorch
             }
         }
 
+        /// torch's Python name of any dtype ("float32", "qint8"): the map's, the quantized ones torch names,
+        /// else c10's name.
+        inline std::string python_dtype_name(c10::ScalarType st)
+        {
+            if (const char* name = python_name_of(st); *name != '\0')
+            {
+                return name;
+            }
+            switch (st)
+            {
+                case c10::ScalarType::QInt8: return "qint8";
+                case c10::ScalarType::QUInt8: return "quint8";
+                case c10::ScalarType::QInt32: return "qint32";
+                case c10::ScalarType::QUInt4x2: return "quint4x2";
+                case c10::ScalarType::QUInt2x4: return "quint2x4";
+                default: return c10::toString(st);
+            }
+        }
+
         /// The dtype of the map with numpy kind `kind` ('b', 'u', 'i', 'f', 'c') and item size `size`, or Undefined.
         inline c10::ScalarType scalar_type_of_numpy(char kind, std::int64_t size)
         {

@@ -57,9 +57,9 @@ namespace xtorch
         detail::check_copyable<T>(t, call);
         if (t.dim() != static_cast<std::int64_t>(N))
         {
-            detail::refuse(call, "rank mismatch",
-                           "rank " + std::to_string(t.dim()) + " (sizes " + detail::format_list(t.sizes()) + ")",
-                           "rank " + std::to_string(N),
+            const detail::refusal_parts parts =
+                detail::rank_refusal(t.sizes(), static_cast<std::int64_t>(N), detail::audience::cpp);
+            detail::refuse(call, parts.problem, parts.found, parts.expected,
                            "Use xtorch::to_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.");
         }
         std::array<std::size_t, N> shape;

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "detail/geometry.hpp"
+#include "detail/view_refusals.hpp"
 #include "detail/xtensor.hpp"
 
 #include "dtype.hpp"
@@ -181,100 +182,57 @@ namespace xtorch
         }
 
         /**
-         * The checks of every as_* call from torch to xtensor, in the order torch's Tensor.numpy()
-         * makes them; `rank` is the static rank asked for, or -1. Throws conversion_error.
+         * The checks of every as_* call from torch to xtensor (detail::find_view_refusal's list); `rank` is
+         * the static rank asked for, or -1. Throws conversion_error with the fix in C++ terms.
          */
         template <class T>
         void check_viewable(const at::Tensor& t, const char* function, std::int64_t rank)
         {
-            const auto call = [&] { return call_name<T>(function, rank); };
-            const auto copy_call = [&] {
-                return rank >= 0 ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
-                                 : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
-            };
-            const auto same_call = [&](const std::string& arg) {
-                return call_name<T>(function, rank) + "(" + arg + ")";
-            };
-            if (!t.defined())
+            const c10::ScalarType dtype = scalar_type_of<T>();
+            const view_refusal r = find_view_refusal(t, dtype, rank);
+            if (r == view_refusal::none)
             {
-                refuse(call(), "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
-                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+                return;
             }
-            if (t.layout() != c10::kStrided)
+            const std::string call = call_name<T>(function, rank);
+            const std::string copy = rank >= 0
+                                         ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
+                                         : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
+            std::string fix;
+            switch (r)
             {
-                refuse(call(), "can't convert " + to_text(t.layout()) + " layout tensor to xtensor",
-                       to_text(t.layout()) + " layout", "Strided layout",
-                       "Use " + same_call("t.to_dense()") + " after t.to_dense(), or " + copy_call() + " to copy.");
+                case view_refusal::undefined:
+                    fix = "Pass a tensor made by a factory such as at::empty or torch::zeros.";
+                    break;
+                case view_refusal::layout:
+                    fix = "Use " + call + "(t.to_dense()) after t.to_dense(), or " + copy + " to copy.";
+                    break;
+                case view_refusal::python_dispatch:
+                    fix = "Use " + copy + " to copy through the subclass's own operations.";
+                    break;
+                case view_refusal::zero_tensor: fix = "Use " + copy + " to copy its zeros."; break;
+                case view_refusal::device:
+                    fix = "Use " + copy + " to copy the tensor to host memory, or t.cpu() first.";
+                    break;
+                case view_refusal::requires_grad:
+                    fix = "Use " + call + "(t.detach()) instead (autograd does not see writes through the view), or "
+                          + copy + " to copy.";
+                    break;
+                case view_refusal::conjugate_bit: fix = "Use " + call + "(t.resolve_conj()) instead."; break;
+                case view_refusal::negative_bit: fix = "Use " + call + "(t.resolve_neg()) instead."; break;
+                case view_refusal::dtype:
+                    fix = "Use " + copy + " to copy and cast, or " + std::string("xtorch::") + function + "<"
+                          + type_name_of(t.scalar_type()) + (rank >= 0 ? ", " + std::to_string(rank) : std::string())
+                          + ">(t) to view it as it is.";
+                    break;
+                case view_refusal::rank:
+                    fix = "Use xtorch::as_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.";
+                    break;
+                case view_refusal::negative_stride: fix = "Use " + copy + " to copy."; break;
+                default: fix = "Make the tensor with sizes and strides that fit its storage."; break;
             }
-            if (t.unsafeGetTensorImpl()->is_python_dispatch())
-            {
-                refuse(call(), "views are not supported for tensor subclasses with Python dispatch",
-                       "a tensor with Python dispatch (a subclass such as FakeTensor or DTensor)",
-                       "a tensor without Python dispatch",
-                       "Use " + copy_call() + " to copy through the subclass's own operations.");
-            }
-            if (t._is_zerotensor())
-            {
-                refuse(call(), "can't view a ZeroTensor: it has no memory", "a ZeroTensor", "a tensor with memory",
-                       "Use " + copy_call() + " to copy its zeros.");
-            }
-            if (t.device().type() != c10::DeviceType::CPU)
-            {
-                refuse(call(), "can't convert " + t.device().str() + " device type tensor to xtensor",
-                       "device " + t.device().str(), "device cpu",
-                       "Use " + copy_call() + " to copy the tensor to host memory, or t.cpu() first.");
-            }
-            if (t.requires_grad())
-            {
-                refuse(call(), "can't view a tensor that requires grad", "requires_grad=true",
-                       "requires_grad=false",
-                       "Use " + same_call("t.detach()") + " instead (autograd does not see writes through the view), or "
-                           + copy_call() + " to copy.");
-            }
-            if (t.is_conj())
-            {
-                refuse(call(), "can't view a tensor that has conjugate bit set", "conjugate bit set",
-                       "no conjugate bit", "Use " + same_call("t.resolve_conj()") + " instead.");
-            }
-            if (t.is_neg())
-            {
-                refuse(call(), "can't view a tensor that has negative bit set", "negative bit set", "no negative bit",
-                       "Use " + same_call("t.resolve_neg()") + " instead.");
-            }
-            if (t.scalar_type() != scalar_type_of<T>())
-            {
-                const std::string as_found = std::string("xtorch::") + function + "<" + type_name_of(t.scalar_type())
-                                             + (rank >= 0 ? ", " + std::to_string(rank) : std::string()) + ">(t)";
-                refuse(call(), "dtype mismatch", c10::toString(t.scalar_type()), c10::toString(scalar_type_of<T>()),
-                       "Use " + copy_call() + " to copy and cast, or " + as_found + " to view it as it is.");
-            }
-            if (rank >= 0 && t.dim() != rank)
-            {
-                refuse(call(), "rank mismatch",
-                       "rank " + std::to_string(t.dim()) + " (sizes " + format_list(t.sizes()) + ")",
-                       "rank " + std::to_string(rank),
-                       "Use xtorch::as_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.");
-            }
-            // Torch keeps sizes, strides and offset inside the storage; a tensor made by as_strided or
-            // from_blob with wrong strides may not. Refuse rather than read past the end.
-            if (t.numel() > 0)
-            {
-                for (std::int64_t d = 0; d < t.dim(); ++d)
-                {
-                    if (t.stride(d) < 0)
-                    {
-                        refuse(call(), "negative strides are not supported", "strides " + format_list(t.strides()),
-                               "non-negative strides", "Use " + copy_call() + " to copy.");
-                    }
-                }
-                geometry g;
-                g.sizes.assign(t.sizes().begin(), t.sizes().end());
-                g.strides.assign(t.strides().begin(), t.strides().end());
-                const auto itemsize = static_cast<std::int64_t>(t.element_size());
-                settle_geometry(g, t.storage_offset(), itemsize,
-                                static_cast<std::int64_t>(t.storage().nbytes()) / itemsize, call, "the tensor",
-                                "Make the tensor with sizes and strides that fit its storage.");
-            }
+            const refusal_parts parts = describe_view_refusal(r, t, dtype, rank, audience::cpp);
+            refuse(call, parts.problem, parts.found, parts.expected, fix);
         }
 
         template <class S>

@@ -160,7 +160,8 @@ def test_refuses_numpy_dtypes_torch_lacks():
 def test_refuses_another_device():
     with pytest.raises(ValueError) as e:
         m.scale(torch.empty(3, dtype=torch.float64, device="meta"), 1.0)
-    assert "can't view a meta tensor from the CPU (found device meta, expected device cpu). Pass x.cpu()" in str(e.value)
+    assert ("can't convert meta device type tensor to xtensor (found device meta, expected device cpu). Pass x.cpu()"
+            in str(e.value))
 
 
 def test_refuses_another_rank():
@@ -182,6 +183,19 @@ def test_refuses_conjugate_and_negative_bits():
         m.fill_complex128(z.conj())
     with pytest.raises(ValueError, match=r"negative bit.*x.resolve_neg\(\)"):
         m.fill_complex128(torch._neg_view(z))
+
+
+def test_refuses_a_tensor_whose_storage_was_shrunk():
+    """FSDP frees parameters this way: the tensor keeps its sizes over a storage resized to 0 bytes."""
+    t = torch.ones(4, dtype=torch.float64)
+    storage = t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
+    storage.resize_(0)
+    with pytest.raises(ValueError) as e:
+        m.scale(t, 2.0)
+    assert ("the tensor's sizes and strides reach outside its storage (found last element at index 3, expected an "
+            "index below the storage size 0). Pass a tensor whose storage holds its elements" in str(e.value))
+    storage.resize_(4 * 8)
+    m.scale(t, 2.0)  # resized back: a view again
 
 
 def test_refuses_sparse_layout():

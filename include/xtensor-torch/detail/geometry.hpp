@@ -45,23 +45,27 @@ namespace xtorch
             return make_call();
         }
 
+        /// What settle_geometry can find wrong with a geometry.
+        enum class geometry_fault
+        {
+            none,
+            too_large,       // an element or byte count does not fit in int64
+            outside_storage  // the last element lies past the memory's capacity
+        };
+
         /**
          * The one routine that settles and checks a geometry, for every importer (xtensor expressions, tensors
-         * viewed by as_xarray, numpy arrays, DLPack tensors), after the importer's own checks (negative strides,
-         * byte strides, ...) have filled g.sizes and g.strides in elements:
+         * viewed by as_xarray or a view parameter, numpy arrays, DLPack tensors), after the importer's own checks
+         * (negative strides, byte strides, ...) have filled g.sizes and g.strides in elements:
          * - a size-1 dimension gets the stride a contiguous tensor would have there (what torch makes, and what
          *   is_contiguous() expects), whatever the source gave it (xtensor gives 0, producers anything);
-         * - element and byte counts that do not fit in int64 are refused, never wrapped;
+         * - element and byte counts that do not fit in int64 are a fault, never wrapped;
          * - where `capacity` (elements of the memory from element 0) is known (>= 0), a geometry whose last
-         *   element lies past it is refused instead of read;
+         *   element lies past it is a fault;
          * - g.span becomes the elements from the first to one past the last (0 when empty).
-         * `what` names the source in messages ("the expression", "the numpy array", "the DLPack tensor"); `call`
-         * is the call's name, or a callable that makes it, which runs only when a refusal needs it (the calls
-         * that succeed, the hot path, build no text).
+         * It builds no text: callers that refuse use geometry_refusal, the others read the fault.
          */
-        template <class Call>
-        void settle_geometry(geometry& g, std::int64_t offset, std::int64_t itemsize, std::int64_t capacity,
-                             const Call& call, const char* what, const char* fix)
+        inline geometry_fault settle(geometry& g, std::int64_t offset, std::int64_t itemsize, std::int64_t capacity)
         {
             const std::size_t rank = g.sizes.size();
             bool overflow = false;
@@ -92,16 +96,89 @@ namespace xtorch
             }
             if (overflow)
             {
-                refuse(call_text(call), std::string(what) + "'s sizes and strides span more bytes than a tensor can address",
-                       "sizes " + format_list(g.sizes) + " and strides " + format_list(g.strides),
-                       "element and byte counts below 2^63", fix);
+                return geometry_fault::too_large;
             }
             if (capacity >= 0 && g.span > 0 && offset + g.span > capacity)
             {
-                refuse(call_text(call), std::string(what) + "'s sizes and strides reach outside its storage",
-                       "last element at index " + std::to_string(offset + g.span - 1),
-                       "an index below the storage size " + std::to_string(capacity),
-                       "Make the tensor with sizes and strides that fit its storage.");
+                return geometry_fault::outside_storage;
+            }
+            return geometry_fault::none;
+        }
+
+        /// The problem, found and expected parts of a refusal's message (the call and the fix are the caller's).
+        struct refusal_parts
+        {
+            std::string problem;
+            std::string found;
+            std::string expected;
+        };
+
+        /// Who reads a refusal, and so how values are spelled: C++ ([2, 3], true, Float) or Python ((2, 3),
+        /// True, float32).
+        enum class audience
+        {
+            cpp,
+            python
+        };
+
+        /// "[2, 3]" for C++, "(2, 3)" for Python.
+        template <class C>
+        std::string format_shape(const C& values, audience reader)
+        {
+            if (reader == audience::cpp)
+            {
+                return format_list(values);
+            }
+            std::string out = "(";
+            std::size_t n = 0;
+            for (const auto& v : values)
+            {
+                out += (n++ ? ", " : "") + std::to_string(v);
+            }
+            return out + (n == 1 ? ",)" : ")");
+        }
+
+        /// The parts of the refusal of a tensor of `sizes` where rank `rank` was asked for: the rank refusal of
+        /// every call with a static rank.
+        template <class C>
+        refusal_parts rank_refusal(const C& sizes, std::int64_t rank, audience reader)
+        {
+            const bool py = reader == audience::python;
+            return {"rank mismatch",
+                    "rank " + std::to_string(sizes.size()) + (py ? ", shape " : " (sizes ") + format_shape(sizes, reader)
+                        + (py ? "" : ")"),
+                    "rank " + std::to_string(rank)};
+        }
+
+        /// The parts of the refusal of a geometry that settle() found at fault; `what` names the source.
+        inline refusal_parts geometry_refusal(geometry_fault fault, const geometry& g, std::int64_t offset,
+                                              std::int64_t capacity, const std::string& what, audience reader)
+        {
+            if (fault == geometry_fault::too_large)
+            {
+                return {what + "'s sizes and strides span more bytes than a tensor can address",
+                        "sizes " + format_shape(g.sizes, reader) + " and strides " + format_shape(g.strides, reader),
+                        "element and byte counts below 2^63"};
+            }
+            return {what + "'s sizes and strides reach outside its storage",
+                    "last element at index " + std::to_string(offset + g.span - 1),
+                    "an index below the storage size " + std::to_string(capacity)};
+        }
+
+        /**
+         * settle() for importers that refuse with conversion_error: `what` names the source in messages ("the
+         * expression", "the DLPack tensor"); `call` is the call's name, or a callable that makes it, which runs
+         * only when a refusal needs it (the calls that succeed, the hot path, build no text).
+         */
+        template <class Call>
+        void settle_geometry(geometry& g, std::int64_t offset, std::int64_t itemsize, std::int64_t capacity,
+                             const Call& call, const char* what, const char* fix)
+        {
+            const geometry_fault fault = settle(g, offset, itemsize, capacity);
+            if (fault != geometry_fault::none)
+            {
+                const refusal_parts parts = geometry_refusal(fault, g, offset, capacity, what, audience::cpp);
+                refuse(call_text(call), parts.problem, parts.found, parts.expected, fix);
             }
         }
 

@@ -21,24 +21,6 @@ namespace xtorch
 
         namespace detail
         {
-            /// "float32": torch's Python name of a dtype (the table's, and the quantized ones torch names).
-            inline std::string torch_dtype_name(c10::ScalarType st)
-            {
-                if (const char* name = xtorch::detail::python_name_of(st); *name != '\0')
-                {
-                    return name;
-                }
-                switch (st)
-                {
-                    case c10::ScalarType::QInt8: return "qint8";
-                    case c10::ScalarType::QUInt8: return "quint8";
-                    case c10::ScalarType::QInt32: return "qint32";
-                    case c10::ScalarType::QUInt4x2: return "quint4x2";
-                    case c10::ScalarType::QUInt2x4: return "quint2x4";
-                    default: return c10::toString(st);
-                }
-            }
-
             /// The name a signature shows for a dtype: "float32".
             template <class T>
             struct dtype_descr;
@@ -64,13 +46,7 @@ namespace xtorch
             template <class C>
             std::string py_tuple(const C& values)
             {
-                std::string out = "(";
-                std::size_t n = 0;
-                for (const auto& v : values)
-                {
-                    out += (n++ ? ", " : "") + std::to_string(v);
-                }
-                return out + (n == 1 ? ",)" : ")");
+                return xtorch::detail::format_shape(values, xtorch::detail::audience::python);
             }
 
             [[noreturn]] inline void raise_type_error(const std::string& what, const std::string& problem,

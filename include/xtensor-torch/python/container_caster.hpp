@@ -73,9 +73,8 @@ namespace xtorch
                         {
                             return false;
                         }
-                        raise_value_error(what, "rank mismatch",
-                                          "rank " + std::to_string(t.dim()) + ", shape " + py_tuple(t.sizes()),
-                                          "rank " + std::to_string(Rank),
+                        const auto parts = xtorch::detail::rank_refusal(t.sizes(), Rank, xtorch::detail::audience::python);
+                        raise_value_error(what, parts.problem, parts.found, parts.expected,
                                           "Pass x.reshape(...) with " + std::to_string(Rank) + " dimensions.");
                     }
                     try

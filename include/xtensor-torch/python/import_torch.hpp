@@ -98,7 +98,7 @@ namespace xtorch
         /// torch's Python name of a dtype ("float32"), for messages and results of bound functions.
         inline std::string dtype_name(c10::ScalarType st)
         {
-            return detail::torch_dtype_name(st);
+            return xtorch::detail::python_dtype_name(st);
         }
 
         /// The torch.Tensor of t, without a copy (the same object when t came from Python), for code that

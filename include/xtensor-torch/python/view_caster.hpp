@@ -17,78 +17,68 @@ namespace xtorch
 
         namespace detail
         {
-            /// The checks of a view parameter, in the order of xtorch::as_xarray's, with Python fixes.
-            /// `src` is the argument as passed, for messages; null where only the tensor is known.
+            /// The checks of a view parameter (xtorch::detail::find_view_refusal's list, as xtorch::as_xarray's),
+            /// raised as TypeError / ValueError with the fix in Python terms. `src` is the argument as passed,
+            /// for messages; null where only the tensor is known.
             template <class T>
             void check_view_argument(const at::Tensor& t, py::handle src, const std::string& what, std::int64_t rank)
             {
-                if (t.layout() != c10::kStrided)
+                using xtorch::detail::view_refusal;
+                const c10::ScalarType dtype = scalar_type_of<T>();
+                const view_refusal r = xtorch::detail::find_view_refusal(t, dtype, rank);
+                if (r == view_refusal::none)
                 {
-                    raise_value_error(what, "can't view a tensor of " + xtorch::detail::to_text(t.layout()) + " layout",
-                                      xtorch::detail::to_text(t.layout()) + " layout", "strided layout", "Pass x.to_dense().");
+                    return;
                 }
-                if (t.unsafeGetTensorImpl()->is_python_dispatch())
+                xtorch::detail::refusal_parts parts =
+                    xtorch::detail::describe_view_refusal(r, t, dtype, rank, xtorch::detail::audience::python);
+                const std::string name = xtorch::detail::python_dtype_name(dtype);
+                const std::string argument = src ? passed(src) : std::string("a torch.Tensor");
+                std::string fix;
+                switch (r)
                 {
-                    raise_type_error(what, "views are not supported for tensor subclasses with Python dispatch",
-                                     (src ? passed(src) : std::string("a tensor")) + " with Python dispatch",
-                                     "a torch.Tensor without it",
-                                     "Pass the plain tensor it stands for (for a DTensor, x.to_local() or "
-                                     "x.full_tensor()), or bind the parameter as at::Tensor.");
+                    case view_refusal::undefined: fix = "Pass a tensor."; break;
+                    case view_refusal::layout: fix = "Pass x.to_dense()."; break;
+                    case view_refusal::python_dispatch:
+                        parts.found = argument + " with Python dispatch";
+                        fix = "Pass the plain tensor it stands for (for a DTensor, x.to_local() or x.full_tensor()), "
+                              "or bind the parameter as at::Tensor.";
+                        break;
+                    case view_refusal::zero_tensor: fix = "Pass torch.zeros_like(x) (new memory)."; break;
+                    case view_refusal::device:
+                        fix = "Pass x.cpu() (a copy: writes made in C++ are not seen on the device).";
+                        break;
+                    case view_refusal::requires_grad:
+                        fix = "Pass x.detach() (autograd does not see writes made through the view).";
+                        break;
+                    case view_refusal::conjugate_bit: fix = "Pass x.resolve_conj()."; break;
+                    case view_refusal::negative_bit: fix = "Pass x.resolve_neg()."; break;
+                    case view_refusal::dtype:
+                        parts.found = argument + " of dtype " + parts.found;
+                        // x.to(...) refuses quantized tensors: their integers and their values are separate copies.
+                        fix = c10::isQIntType(t.scalar_type())
+                                  ? "Pass x.int_repr() for its stored integers or x.dequantize() for its values "
+                                    "(copies: writes made in C++ are not seen in x)."
+                                  : "Pass x.to(torch." + name + ") or a.astype(numpy." + name
+                                        + ") (a copy: writes made in C++ are not seen in x).";
+                        break;
+                    case view_refusal::rank:
+                        fix = "Pass x.reshape(...) with " + std::to_string(rank) + " dimensions.";
+                        break;
+                    case view_refusal::negative_stride: fix = "Pass x.contiguous()."; break;
+                    case view_refusal::too_large: fix = "Pass a smaller tensor."; break;
+                    default:
+                        fix = "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must "
+                              "be resized back first).";
+                        break;
                 }
-                if (t._is_zerotensor())
+                const bool type_error = r == view_refusal::undefined || r == view_refusal::python_dispatch
+                                        || r == view_refusal::dtype;
+                if (type_error)
                 {
-                    raise_value_error(what, "can't view a ZeroTensor: it has no memory", "a ZeroTensor",
-                                      "a tensor with memory", "Pass torch.zeros_like(x) (new memory).");
+                    raise_type_error(what, parts.problem, parts.found, parts.expected, fix);
                 }
-                if (t.device().type() != c10::DeviceType::CPU)
-                {
-                    raise_value_error(what, "can't view a " + t.device().str() + " tensor from the CPU",
-                                      "device " + t.device().str(), "device cpu",
-                                      "Pass x.cpu() (a copy: writes made in C++ are not seen on the device).");
-                }
-                if (t.requires_grad())
-                {
-                    raise_value_error(what, "can't view a tensor that requires grad", "requires_grad=True",
-                                      "requires_grad=False",
-                                      "Pass x.detach() (autograd does not see writes made through the view).");
-                }
-                if (t.is_conj())
-                {
-                    raise_value_error(what, "can't view a tensor that has conjugate bit set", "conjugate bit set",
-                                      "no conjugate bit", "Pass x.resolve_conj().");
-                }
-                if (t.is_neg())
-                {
-                    raise_value_error(what, "can't view a tensor that has negative bit set", "negative bit set",
-                                      "no negative bit", "Pass x.resolve_neg().");
-                }
-                if (t.scalar_type() != scalar_type_of<T>())
-                {
-                    const std::string dtype = torch_dtype_name(scalar_type_of<T>());
-                    // x.to(...) refuses quantized tensors: their integers and their values are separate copies.
-                    const std::string fix = c10::isQIntType(t.scalar_type())
-                                                ? "Pass x.int_repr() for its stored integers or x.dequantize() for "
-                                                  "its values (copies: writes made in C++ are not seen in x)."
-                                                : "Pass x.to(torch." + dtype + ") or a.astype(numpy." + dtype
-                                                      + ") (a copy: writes made in C++ are not seen in x).";
-                    raise_type_error(what, "dtype mismatch",
-                                     (src ? passed(src) : std::string("a torch.Tensor")) + " of dtype " + torch_dtype_name(t.scalar_type()), dtype, fix);
-                }
-                if (rank >= 0 && t.dim() != rank)
-                {
-                    raise_value_error(what, "rank mismatch",
-                                      "rank " + std::to_string(t.dim()) + ", shape " + py_tuple(t.sizes()),
-                                      "rank " + std::to_string(rank), "Pass x.reshape(...) with " + std::to_string(rank)
-                                          + " dimensions.");
-                }
-                for (std::int64_t d = 0; d < t.dim(); ++d)
-                {
-                    if (t.stride(d) < 0)
-                    {
-                        raise_value_error(what, "negative strides are not supported", "strides " + py_tuple(t.strides()),
-                                          "non-negative strides", "Pass x.contiguous().");
-                    }
-                }
+                raise_value_error(what, parts.problem, parts.found, parts.expected, fix);
             }
 
             /// The caster of xarray_view<T> and xtensor_view<T, N>: a view of the caller's memory.
@@ -182,10 +172,6 @@ namespace xtorch
         template <class T>
         xarray_view<T> as_xarray(const at::Tensor& t, const std::string& what)
         {
-            if (!t.defined())
-            {
-                detail::raise_type_error(what, "the tensor is undefined", "None", "a tensor", "Pass a tensor.");
-            }
             detail::check_view_argument<T>(t, py::handle(), what, -1);
             return xtorch::detail::make_view<xarray_view<T>, T>(t);
         }

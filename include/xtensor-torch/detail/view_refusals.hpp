@@ -1,0 +1,170 @@
+// The one list of reasons a tensor cannot be viewed from the CPU, found in one place and described in one
+// place, for xtorch::as_xarray / as_xtensor (C++) and for view parameters and python::as_xarray (Python).
+// Each side adds only its fix and, in Python, the exception type.
+#ifndef XTENSOR_TORCH_DETAIL_VIEW_REFUSALS_HPP
+#define XTENSOR_TORCH_DETAIL_VIEW_REFUSALS_HPP
+
+#include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
+
+#include <cstdint>
+#include <string>
+
+#include "../dtype.hpp"
+#include "../errors.hpp"
+#include "geometry.hpp"
+
+namespace xtorch
+{
+    namespace detail
+    {
+        /// Why a tensor cannot be viewed, in the order find_view_refusal checks: torch's Tensor.numpy()
+        /// order first, then what a view needs beyond it.
+        enum class view_refusal
+        {
+            none,
+            undefined,        // a default-constructed at::Tensor, or None
+            layout,           // sparse, mkldnn, ...: no strided memory
+            python_dispatch,  // a subclass (FakeTensor, DTensor) whose operations run in Python
+            zero_tensor,      // no memory at all
+            device,           // memory the CPU cannot read
+            requires_grad,    // autograd would not see writes through the view
+            conjugate_bit,    // the memory holds the unconjugated values
+            negative_bit,     // the memory holds the unnegated values
+            dtype,            // another element type
+            rank,             // another rank than a static-rank view's
+            negative_stride,  // xtensor's adaptors and torch's own views have none
+            too_large,        // sizes and strides past int64
+            outside_storage   // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
+        };
+
+        /// The geometry of t as settle() sees it, against its storage's capacity.
+        struct tensor_geometry
+        {
+            geometry g;
+            std::int64_t capacity = 0;
+            geometry_fault fault = geometry_fault::none;
+        };
+
+        inline tensor_geometry settle_tensor(const at::Tensor& t)
+        {
+            tensor_geometry tg;
+            tg.g.sizes.assign(t.sizes().begin(), t.sizes().end());
+            tg.g.strides.assign(t.strides().begin(), t.strides().end());
+            const auto itemsize = static_cast<std::int64_t>(t.element_size());
+            tg.capacity = static_cast<std::int64_t>(t.storage().nbytes()) / itemsize;
+            tg.fault = settle(tg.g, t.storage_offset(), itemsize, tg.capacity);
+            return tg;
+        }
+
+        /// The first reason t cannot be viewed as elements of `dtype` with `rank` dimensions (-1: any), or none.
+        inline view_refusal find_view_refusal(const at::Tensor& t, c10::ScalarType dtype, std::int64_t rank)
+        {
+            if (!t.defined())
+            {
+                return view_refusal::undefined;
+            }
+            if (t.layout() != c10::kStrided)
+            {
+                return view_refusal::layout;
+            }
+            if (t.unsafeGetTensorImpl()->is_python_dispatch())
+            {
+                return view_refusal::python_dispatch;
+            }
+            if (t._is_zerotensor())
+            {
+                return view_refusal::zero_tensor;
+            }
+            if (t.device().type() != c10::DeviceType::CPU)
+            {
+                return view_refusal::device;
+            }
+            if (t.requires_grad())
+            {
+                return view_refusal::requires_grad;
+            }
+            if (t.is_conj())
+            {
+                return view_refusal::conjugate_bit;
+            }
+            if (t.is_neg())
+            {
+                return view_refusal::negative_bit;
+            }
+            if (t.scalar_type() != dtype)
+            {
+                return view_refusal::dtype;
+            }
+            if (rank >= 0 && t.dim() != rank)
+            {
+                return view_refusal::rank;
+            }
+            if (t.numel() == 0)
+            {
+                return view_refusal::none;  // no element to read, wherever the strides point
+            }
+            for (std::int64_t d = 0; d < t.dim(); ++d)
+            {
+                if (t.stride(d) < 0)
+                {
+                    return view_refusal::negative_stride;
+                }
+            }
+            switch (settle_tensor(t).fault)
+            {
+                case geometry_fault::too_large: return view_refusal::too_large;
+                case geometry_fault::outside_storage: return view_refusal::outside_storage;
+                default: return view_refusal::none;
+            }
+        }
+
+        /// The problem, found and expected parts of refusal r of t, spelled for `reader`.
+        inline refusal_parts describe_view_refusal(view_refusal r, const at::Tensor& t, c10::ScalarType dtype,
+                                                   std::int64_t rank, audience reader)
+        {
+            const bool py = reader == audience::python;
+            switch (r)
+            {
+                case view_refusal::undefined:
+                    return {"the tensor is undefined",
+                            py ? "None" : "an undefined tensor (a default-constructed at::Tensor)", "a defined tensor"};
+                case view_refusal::layout:
+                    return {"can't convert " + to_text(t.layout()) + " layout tensor to xtensor",
+                            to_text(t.layout()) + " layout", "Strided layout"};
+                case view_refusal::python_dispatch:
+                    return {"views are not supported for tensor subclasses with Python dispatch",
+                            "a tensor with Python dispatch (a subclass such as FakeTensor or DTensor)",
+                            "a tensor without Python dispatch"};
+                case view_refusal::zero_tensor:
+                    return {"can't view a ZeroTensor: it has no memory", "a ZeroTensor", "a tensor with memory"};
+                case view_refusal::device:
+                    return {"can't convert " + t.device().str() + " device type tensor to xtensor",
+                            "device " + t.device().str(), "device cpu"};
+                case view_refusal::requires_grad:
+                    return {"can't view a tensor that requires grad", py ? "requires_grad=True" : "requires_grad=true",
+                            py ? "requires_grad=False" : "requires_grad=false"};
+                case view_refusal::conjugate_bit:
+                    return {"can't view a tensor that has conjugate bit set", "conjugate bit set", "no conjugate bit"};
+                case view_refusal::negative_bit:
+                    return {"can't view a tensor that has negative bit set", "negative bit set", "no negative bit"};
+                case view_refusal::dtype:
+                    return {"dtype mismatch", py ? python_dtype_name(t.scalar_type()) : c10::toString(t.scalar_type()),
+                            py ? python_dtype_name(dtype) : c10::toString(dtype)};
+                case view_refusal::rank:
+                    return rank_refusal(t.sizes(), rank, reader);
+                case view_refusal::negative_stride:
+                    return {"negative strides are not supported", "strides " + format_shape(t.strides(), reader),
+                            "non-negative strides"};
+                case view_refusal::too_large:
+                case view_refusal::outside_storage:
+                {
+                    const tensor_geometry tg = settle_tensor(t);
+                    return geometry_refusal(tg.fault, tg.g, t.storage_offset(), tg.capacity, "the tensor", reader);
+                }
+                default: return {"no refusal", "a viewable tensor", "a refusal"};
+            }
+        }
+    }
+}
+
+#endif
