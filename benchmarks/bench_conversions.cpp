@@ -158,9 +158,10 @@ namespace
     void to_xarray_f64_to_f32_transposed(benchmark::State& state)
     {
         const auto shape = square(state.range(0));
-        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)))
-                                 .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
-                                 .t();
+        const at::Tensor t =
+            xtorch::to_tensor(ramp(state.range(0)))
+                .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
+                .t();
         for (auto _ : state)
         {
             benchmark::DoNotOptimize(xtorch::to_xarray<float>(t));

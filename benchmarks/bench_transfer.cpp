@@ -27,8 +27,8 @@ namespace
     /// Waits for the device's current stream, so that each iteration times a whole copy.
     void sync(const at::Device& device)
     {
-        c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).synchronizeStream(
-            c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device));
+        c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA)
+            .synchronizeStream(c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device));
     }
 
     void set_bytes(benchmark::State& state, std::int64_t bytes)
@@ -140,7 +140,8 @@ namespace
 }
 
 // 1 MiB, 16 MiB, 64 MiB and 256 MiB of floats.
-#define SIZES Arg(1 << 18)->Arg(1 << 22)->Arg(1 << 24)->Arg(1 << 26)->UseRealTime()->Unit(benchmark::kMillisecond)
+#define SIZES \
+    Arg(1 << 18)->Arg(1 << 22)->Arg(1 << 24)->Arg(1 << 26)->UseRealTime()->Unit(benchmark::kMillisecond)
 BENCHMARK(baseline_pinned_copy_h2d)->SIZES;
 BENCHMARK(to_device_async_from_pinned_view)->SIZES;
 BENCHMARK(to_tensor_from_pageable_xarray)->SIZES;

@@ -30,7 +30,8 @@ int main()
 
     // An out-of-place result is new memory.
     torch::Tensor u = t + 1;
-    std::cout << "t + 1 is a new tensor: shares memory: " << (u.data_ptr() == a.data() ? "yes" : "no") << "\n";
+    std::cout << "t + 1 is a new tensor: shares memory: " << (u.data_ptr() == a.data() ? "yes" : "no")
+              << "\n";
 
     // The tutorial's `array = array + 1`. In xtensor, `a = a + 1` evaluates into a new buffer and
     // swaps it in: t would dangle. These keep the buffer, and t stays valid:

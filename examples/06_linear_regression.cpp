@@ -78,7 +78,8 @@ int main(int argc, char** argv)
     if (!script.empty())
     {
         const std::string png = out_dir + "/regression.png";
-        const std::string command = std::string(XTENSOR_TORCH_PYTHON) + " '" + script + "' '" + csv + "' '" + png + "'";
+        const std::string command =
+            std::string(XTENSOR_TORCH_PYTHON) + " '" + script + "' '" + csv + "' '" + png + "'";
         if (std::system(command.c_str()) == 0)
         {
             std::cout << "plot: " << png << "\n";

@@ -12,12 +12,14 @@ int main()
 {
     if (!torch::cuda::is_available())
     {
-        std::cout << "no CUDA device: this libtorch has no CUDA support or no GPU is visible; nothing to show.\n";
+        std::cout
+            << "no CUDA device: this libtorch has no CUDA support or no GPU is visible; nothing to show.\n";
         return 0;
     }
     xt::xarray<double> a = xt::arange(12.).reshape({3, 4});
     // One host-to-device copy of the float32 values.
-    torch::Tensor d = xtorch::to_tensor(a, torch::TensorOptions().device(torch::kCUDA).dtype(torch::kFloat32));
+    torch::Tensor d =
+        xtorch::to_tensor(a, torch::TensorOptions().device(torch::kCUDA).dtype(torch::kFloat32));
     d.mul_(2);
     // One device-to-host copy into the new container's memory.
     xt::xarray<double> back = xtorch::to_xarray<double>(d.t());
@@ -33,6 +35,7 @@ int main()
     on_device.add_(1);  // queued on the same stream, after the copy
     auto down = xtorch::to_host_async<float>(on_device);
     xtorch::xarray_view<float> result = std::move(down).get();
-    std::cout << "asynchronous round trip equal: " << (result == xt::cast<float>(a + 1.) ? "yes" : "no") << "\n";
+    std::cout << "asynchronous round trip equal: " << (result == xt::cast<float>(a + 1.) ? "yes" : "no")
+              << "\n";
     return 0;
 }

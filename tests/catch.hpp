@@ -26,10 +26,10 @@ namespace xtorch_test::text
 
 namespace xtorch_test::text
 {
-    using Catch::Detail::Approx;
     using Catch::Contains;
     using Catch::EndsWith;
     using Catch::StartsWith;
+    using Catch::Detail::Approx;
 }
 #endif
 

@@ -71,19 +71,21 @@ TEST_CASE("as_tensor: value types map to dtypes, integer arrays to int64", "[as_
     xt::xarray<int> i32 = {1, 2, 3};
     REQUIRE(xtorch::as_tensor(i32).scalar_type() == at::kInt);
 
-    for_each_type(all_types{}, [](auto tag) {
-        using T = typename decltype(tag)::type;
-        xt::xarray<T> a = xt::xarray<T>::from_shape({2, 3});
-        for (std::size_t i = 0; i < a.size(); ++i)
-        {
-            a.flat(i) = sample<T>(static_cast<int>(i));
-        }
-        at::Tensor t = xtorch::as_tensor(a);
-        INFO("type " << xtorch::type_name<T>());
-        REQUIRE(t.scalar_type() == xtorch::scalar_type_of<T>());
-        REQUIRE(t.data_ptr() == static_cast<void*>(a.data()));
-        REQUIRE(same_elements(a, t));
-    });
+    for_each_type(all_types{},
+                  [](auto tag)
+                  {
+                      using T = typename decltype(tag)::type;
+                      xt::xarray<T> a = xt::xarray<T>::from_shape({2, 3});
+                      for (std::size_t i = 0; i < a.size(); ++i)
+                      {
+                          a.flat(i) = sample<T>(static_cast<int>(i));
+                      }
+                      at::Tensor t = xtorch::as_tensor(a);
+                      INFO("type " << xtorch::type_name<T>());
+                      REQUIRE(t.scalar_type() == xtorch::scalar_type_of<T>());
+                      REQUIRE(t.data_ptr() == static_cast<void*>(a.data()));
+                      REQUIRE(same_elements(a, t));
+                  });
 }
 
 TEST_CASE("as_tensor: a moved-in container outlives its scope and is freed once", "[as_tensor][lifetime]")

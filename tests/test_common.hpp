@@ -3,10 +3,10 @@
 #define XTENSOR_TORCH_TEST_COMMON_HPP
 
 #include <atomic>
-#include <numeric>
-#include <optional>
 #include <complex>
 #include <cstdint>
+#include <numeric>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -56,7 +56,13 @@ namespace xtorch_test
             data[i] = static_cast<float>(i);
         }
         return at::from_blob(
-            data, {n}, [](void* p) { delete[] static_cast<float*>(p); ++frees(); }, at::kFloat);
+            data, {n},
+            [](void* p)
+            {
+                delete[] static_cast<float*>(p);
+                ++frees();
+            },
+            at::kFloat);
     }
 
     /// The element at flat index i of a contiguous tensor, read here rather than inside libtorch:
@@ -91,12 +97,14 @@ namespace xtorch_test
     {
     };
 
-    using all_types = type_list<bool, std::uint8_t, std::int8_t, std::int16_t, std::int32_t, std::int64_t, float,
-                                double, std::complex<float>, std::complex<double>, c10::Half, c10::BFloat16
+    using all_types =
+        type_list<bool, std::uint8_t, std::int8_t, std::int16_t, std::int32_t, std::int64_t, float, double,
+                  std::complex<float>, std::complex<double>, c10::Half, c10::BFloat16
 #if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-                                , std::uint16_t, std::uint32_t, std::uint64_t
+                  ,
+                  std::uint16_t, std::uint32_t, std::uint64_t
 #endif
-                                >;
+                  >;
 
     /// Calls f(T{}) for each type of the list.
     template <class F, class... T>
@@ -111,7 +119,8 @@ namespace xtorch_test
     {
         using T = std::remove_cv_t<typename E::value_type>;
         const at::Tensor flat = t.contiguous();
-        if (static_cast<std::int64_t>(e.size()) != flat.numel() || e.dimension() != static_cast<std::size_t>(t.dim()))
+        if (static_cast<std::int64_t>(e.size()) != flat.numel()
+            || e.dimension() != static_cast<std::size_t>(t.dim()))
         {
             return false;
         }

@@ -21,7 +21,7 @@ TEST_CASE("config: XTENSOR_TORCH_TORCH_AT_LEAST compares major, then minor", "[c
     // The version text agrees with the version numbers the macro reads.
     const std::string version = TORCH_VERSION;
     REQUIRE_THAT(version, text::StartsWith(std::to_string(TORCH_VERSION_MAJOR) + "."
-                                          + std::to_string(TORCH_VERSION_MINOR) + "."));
+                                           + std::to_string(TORCH_VERSION_MINOR) + "."));
 }
 
 TEST_CASE("config: reads see the memory, writes get memory of their own first", "[config]")

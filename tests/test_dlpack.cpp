@@ -15,7 +15,9 @@ namespace
         DLManagedTensor managed{};
 
         hand_dl(std::vector<double> v, std::vector<std::int64_t> sh, std::vector<std::int64_t> st)
-            : values(std::move(v)), shape(std::move(sh)), strides(std::move(st))
+            : values(std::move(v))
+            , shape(std::move(sh))
+            , strides(std::move(st))
         {
             managed.dl_tensor.data = values.data();
             managed.dl_tensor.device = {kDLCPU, 0};
@@ -51,7 +53,8 @@ TEST_CASE("to_dlpack: an lvalue is borrowed, with its shape and strides", "[dlpa
     REQUIRE(a(1, 2) == 12);
 }
 
-TEST_CASE("to_dlpack: an rvalue container moves in and is freed exactly once, by the consumer", "[dlpack][lifetime]")
+TEST_CASE("to_dlpack: an rvalue container moves in and is freed exactly once, by the consumer",
+          "[dlpack][lifetime]")
 {
     frees() = 0;
     counted_xarray a = xt::arange<double>(10);
@@ -74,7 +77,8 @@ TEST_CASE("from_dlpack: a view over torch's DLPack export outlives the tensor", 
     frees() = 0;
     at::Tensor back;
     {
-        xtorch::xtensor_view<float, 2> v = [] {
+        xtorch::xtensor_view<float, 2> v = []
+        {
             at::Tensor t = counted_tensor(12).reshape({3, 4}).t();  // transposed: strides (1, 4)
             return xtorch::from_dlpack<float, 2>(at::toDLPack(t));
         }();
@@ -93,26 +97,28 @@ TEST_CASE("from_dlpack: a view over torch's DLPack export outlives the tensor", 
 
 TEST_CASE("DLPack round trips for every dtype of the map that DLPack carries", "[dlpack][dtype]")
 {
-    for_each_type(all_types{}, [](auto tag) {
-        using T = typename decltype(tag)::type;
-        if constexpr (XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<T, bool>::value)
-        {
-            INFO(xtorch::type_name<T>());
-            xt::xarray<T> a = xt::xarray<T>::from_shape({2, 3});
-            for (std::size_t i = 0; i < a.size(); ++i)
-            {
-                a.flat(i) = sample<T>(static_cast<int>(i));
-            }
-            const xt::xarray<T> expected = a;
-            const T* buffer = a.data();
-            auto v = xtorch::from_dlpack<T>(xtorch::to_dlpack(std::move(a)));
-            REQUIRE(&v(0, 0) == buffer);
-            REQUIRE((v == expected));
-            // And through torch as the consumer, with the dtype torch gives it.
-            auto w = xtorch::as_xarray<T>(at::fromDLPack(xtorch::to_dlpack(v)));
-            REQUIRE(&w(0, 0) == buffer);
-        }
-    });
+    for_each_type(all_types{},
+                  [](auto tag)
+                  {
+                      using T = typename decltype(tag)::type;
+                      if constexpr (XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<T, bool>::value)
+                      {
+                          INFO(xtorch::type_name<T>());
+                          xt::xarray<T> a = xt::xarray<T>::from_shape({2, 3});
+                          for (std::size_t i = 0; i < a.size(); ++i)
+                          {
+                              a.flat(i) = sample<T>(static_cast<int>(i));
+                          }
+                          const xt::xarray<T> expected = a;
+                          const T* buffer = a.data();
+                          auto v = xtorch::from_dlpack<T>(xtorch::to_dlpack(std::move(a)));
+                          REQUIRE(&v(0, 0) == buffer);
+                          REQUIRE((v == expected));
+                          // And through torch as the consumer, with the dtype torch gives it.
+                          auto w = xtorch::as_xarray<T>(at::fromDLPack(xtorch::to_dlpack(v)));
+                          REQUIRE(&w(0, 0) == buffer);
+                      }
+                  });
 }
 
 TEST_CASE("from_dlpack: compact strides, byte offsets and a custom release", "[dlpack]")
@@ -141,9 +147,11 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
     {
         hand_dl h({1, 2}, {2}, {1});
         const std::string msg = refusal([&] { xtorch::from_dlpack<float>(&h.managed); });
-        REQUIRE(msg == "xtorch::from_dlpack<float>: dtype mismatch (found float64 (DLPack code 2, 64 bits), torch "
-                       "Double, expected Float). Use xtorch::from_dlpack<double> to view it as it is, or convert it on "
-                       "the producer's side.");
+        REQUIRE(
+            msg
+            == "xtorch::from_dlpack<float>: dtype mismatch (found float64 (DLPack code 2, 64 bits), torch "
+               "Double, expected Float). Use xtorch::from_dlpack<double> to view it as it is, or convert it on "
+               "the producer's side.");
         REQUIRE(frees() == 1);
     }
     SECTION("device")
@@ -151,7 +159,8 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
         hand_dl h({1, 2}, {2}, {1});
         h.managed.dl_tensor.device = {kDLCUDA, 1};
         const std::string msg = refusal([&] { xtorch::from_dlpack<double>(&h.managed); });
-        REQUIRE_THAT(msg, text::Contains("not in host memory (found DLPack device type 2, id 1, expected kDLCPU"));
+        REQUIRE_THAT(msg,
+                     text::Contains("not in host memory (found DLPack device type 2, id 1, expected kDLCPU"));
         REQUIRE(frees() == 1);
     }
     SECTION("negative strides")

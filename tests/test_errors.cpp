@@ -18,7 +18,8 @@ TEST_CASE("errors: conversion_error is a std::invalid_argument", "[errors]")
     }
 }
 
-TEST_CASE("errors: the message has the call, the problem, what was found and expected, then the fix", "[errors]")
+TEST_CASE("errors: the message has the call, the problem, what was found and expected, then the fix",
+          "[errors]")
 {
     using xtorch::detail::refusal_message;
     REQUIRE(refusal_message("xtorch::as_xarray<float>", "dtype mismatch", "Double", "Float",
@@ -35,11 +36,13 @@ TEST_CASE("errors: every library refusal follows the format", "[errors]")
     const std::vector<std::string> messages = {
         refusal([] { xtorch::as_xarray<float>(at::zeros({2}, at::kDouble)); }),
         refusal([] { xtorch::to_xtensor<float, 3>(at::zeros({2})); }),
-        refusal([] {
-            xt::xarray<double> a = {1., 2., 3.};
-            auto reversed = xt::view(a, xt::range(2, xt::placeholders::_, -1));
-            xtorch::as_tensor(reversed);
-        }),
+        refusal(
+            []
+            {
+                xt::xarray<double> a = {1., 2., 3.};
+                auto reversed = xt::view(a, xt::range(2, xt::placeholders::_, -1));
+                xtorch::as_tensor(reversed);
+            }),
         refusal([] { xtorch::to_tensor(xt::xarray<float>{1.f}, at::TensorOptions().layout(at::kSparse)); }),
     };
     for (const auto& m : messages)

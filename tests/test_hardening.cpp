@@ -31,18 +31,20 @@ TEST_CASE("threads: the same tensor converted from several threads at once", "[t
     std::vector<std::thread> threads;
     for (int k = 0; k < thread_count; ++k)
     {
-        threads.emplace_back([&] {
-            for (int i = 0; i < 200; ++i)
+        threads.emplace_back(
+            [&]
             {
-                auto v = xtorch::as_xarray<float>(t);
-                xt::xarray<double> c = xtorch::to_xarray<double>(t);
-                at::Tensor back = xtorch::as_tensor(v);
-                if (xt::sum(v)() != expected || xt::sum(c)() != expected || !back.is_alias_of(t))
+                for (int i = 0; i < 200; ++i)
                 {
-                    ++wrong;
+                    auto v = xtorch::as_xarray<float>(t);
+                    xt::xarray<double> c = xtorch::to_xarray<double>(t);
+                    at::Tensor back = xtorch::as_tensor(v);
+                    if (xt::sum(v)() != expected || xt::sum(c)() != expected || !back.is_alias_of(t))
+                    {
+                        ++wrong;
+                    }
                 }
-            }
-        });
+            });
     }
     for (auto& th : threads)
     {
@@ -55,24 +57,28 @@ TEST_CASE("threads: views made in one thread and dropped in another", "[threads]
 {
     frees() = 0;
     std::vector<xtorch::xarray_view<float>> views;
-    std::thread maker([&] {
-        for (int i = 0; i < 100; ++i)
+    std::thread maker(
+        [&]
         {
-            at::Tensor t = counted_tensor(16);  // the tensor dies at the end of each iteration
-            views.push_back(xtorch::as_xarray<float>(t));
-        }
-    });
+            for (int i = 0; i < 100; ++i)
+            {
+                at::Tensor t = counted_tensor(16);  // the tensor dies at the end of each iteration
+                views.push_back(xtorch::as_xarray<float>(t));
+            }
+        });
     maker.join();
     REQUIRE(frees() == 0);  // every view still holds its storage
-    std::thread dropper([&] {
-        float sum = 0;
-        for (const auto& v : views)
+    std::thread dropper(
+        [&]
         {
-            sum += v(15);
-        }
-        REQUIRE(sum == 1500.f);
-        views.clear();
-    });
+            float sum = 0;
+            for (const auto& v : views)
+            {
+                sum += v(15);
+            }
+            REQUIRE(sum == 1500.f);
+            views.clear();
+        });
     dropper.join();
     REQUIRE(frees() == 100);
 }
@@ -83,17 +89,19 @@ TEST_CASE("threads: owning conversions in a loop free every buffer exactly once"
     std::vector<std::thread> threads;
     for (int k = 0; k < thread_count; ++k)
     {
-        threads.emplace_back([] {
-            for (int i = 0; i < 500; ++i)
+        threads.emplace_back(
+            []
             {
-                counted_xarray a = counted_xarray::from_shape({8});
-                a.fill(1.0);
-                at::Tensor t = xtorch::as_tensor(std::move(a));
-                auto v = xtorch::as_xarray<double>(t);  // a second owner of the same storage
-                t.reset();
-                v(0) = 2.0;
-            }
-        });
+                for (int i = 0; i < 500; ++i)
+                {
+                    counted_xarray a = counted_xarray::from_shape({8});
+                    a.fill(1.0);
+                    at::Tensor t = xtorch::as_tensor(std::move(a));
+                    auto v = xtorch::as_xarray<double>(t);  // a second owner of the same storage
+                    t.reset();
+                    v(0) = 2.0;
+                }
+            });
     }
     for (auto& th : threads)
     {
@@ -105,7 +113,8 @@ TEST_CASE("threads: owning conversions in a loop free every buffer exactly once"
 TEST_CASE("leaks: memory stays flat over a million conversions", "[leaks]")
 {
     // Warm up allocator pools first, then require no growth beyond noise.
-    auto round = [](int n) {
+    auto round = [](int n)
+    {
         at::Tensor t = at::ones({4, 4});
         for (int i = 0; i < n; ++i)
         {
@@ -113,8 +122,8 @@ TEST_CASE("leaks: memory stays flat over a million conversions", "[leaks]")
             at::Tensor owned = xtorch::as_tensor(std::move(a));  // owning move
             auto v = xtorch::as_xarray<float>(t);                // view holding the storage
             at::Tensor shared = xtorch::as_tensor(v);            // shared storage
-            (void) owned;
-            (void) shared;
+            (void)owned;
+            (void)shared;
         }
     };
 #if defined(__SANITIZE_ADDRESS__)

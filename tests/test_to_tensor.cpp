@@ -67,7 +67,8 @@ TEST_CASE("to_tensor: refusals", "[to_tensor][refusal]")
     xt::xarray<double> a = {1, 2};
     SECTION("a layout other than strided")
     {
-        const std::string msg = refusal([&] { xtorch::to_tensor(a, at::TensorOptions().layout(at::kSparse)); });
+        const std::string msg =
+            refusal([&] { xtorch::to_tensor(a, at::TensorOptions().layout(at::kSparse)); });
         REQUIRE_THAT(msg, text::Contains("found Sparse layout, expected Strided layout"));
     }
 }
@@ -81,6 +82,7 @@ TEST_CASE("CUDA asked for without CUDA is a conversion_error", "[to_tensor][cuda
         return;
     }
     const std::string msg = refusal([&] { xtorch::to_tensor(a, at::Device(at::kCUDA, 0)); });
-    REQUIRE_THAT(msg, text::StartsWith("xtorch::to_tensor: CUDA was asked for, but this libtorch has no CUDA support "
-                                        "or no GPU is visible (found device cuda:0 with 0 visible CUDA devices"));
+    REQUIRE_THAT(
+        msg, text::StartsWith("xtorch::to_tensor: CUDA was asked for, but this libtorch has no CUDA support "
+                              "or no GPU is visible (found device cuda:0 with 0 visible CUDA devices"));
 }

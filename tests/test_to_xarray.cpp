@@ -6,8 +6,9 @@ using namespace xtorch_test;
 TEST_CASE("to_xarray: any strides, odd sizes, 0-d and empty", "[to_xarray][strides]")
 {
     at::Tensor base = at::arange(7 * 5 * 3, at::kDouble).reshape({7, 5, 3});
-    for (const at::Tensor& t : {base, base.permute({2, 0, 1}), base.slice(0, 1, 7, 3), base.select(1, 4),
-                                at::arange(3, at::kDouble).expand({5, 3}), base[6][4][2], base.slice(0, 3, 3)})
+    for (const at::Tensor& t :
+         {base, base.permute({2, 0, 1}), base.slice(0, 1, 7, 3), base.select(1, 4),
+          at::arange(3, at::kDouble).expand({5, 3}), base[6][4][2], base.slice(0, 3, 3)})
     {
         INFO("sizes " << t.sizes() << " strides " << t.strides());
         xt::xarray<float> a = xtorch::to_xarray<float>(t);
@@ -30,7 +31,8 @@ TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, out
         REQUIRE(same_elements(b, t.to(at::kInt)));
     }
     xt::xarray<double> x = xtorch::to_xarray<double>(base);
-    REQUIRE(xtorch::to_tensor(xt::transpose(x, {0, 2, 1}), at::kFloat).equal(base.permute({0, 2, 1}).to(at::kFloat)));
+    REQUIRE(xtorch::to_tensor(xt::transpose(x, {0, 2, 1}), at::kFloat)
+                .equal(base.permute({0, 2, 1}).to(at::kFloat)));
     REQUIRE(xtorch::to_tensor(xt::transpose(x), at::kHalf).equal(base.permute({2, 1, 0}).to(at::kHalf)));
 }
 
@@ -68,8 +70,10 @@ TEST_CASE("to_xarray: copies, whatever the tensor's flags", "[to_xarray]")
         xt::xtensor<std::int64_t, 2> m = xtorch::to_xtensor<std::int64_t, 2>(at::eye(2));
         REQUIRE(m(1, 1) == 1);
         const std::string msg = refusal([] { xtorch::to_xtensor<float, 3>(at::zeros({2, 2})); });
-        REQUIRE(msg == "xtorch::to_xtensor<float, 3>: rank mismatch (found rank 2 (sizes [2, 2]), expected rank 3). "
-                       "Use xtorch::to_xarray<float>(t) for any rank, or t.reshape(...) first.");
+        REQUIRE(
+            msg
+            == "xtorch::to_xtensor<float, 3>: rank mismatch (found rank 2 (sizes [2, 2]), expected rank 3). "
+               "Use xtorch::to_xarray<float>(t) for any rank, or t.reshape(...) first.");
     }
     SECTION("quantized tensors are refused")
     {

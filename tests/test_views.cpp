@@ -32,7 +32,8 @@ TEST_CASE("as_xarray: a view outlives its tensor variable", "[views][lifetime]")
 {
     frees() = 0;
     {
-        xtorch::xarray_view<float> v = [] {
+        xtorch::xarray_view<float> v = []
+        {
             at::Tensor t = counted_tensor(6);
             return xtorch::as_xarray<float>(t);
         }();
@@ -93,7 +94,7 @@ TEST_CASE("as_xarray / as_xtensor: the tensor cannot be resized away from its vi
 TEST_CASE("as_xarray: a ZeroTensor has no memory to view", "[views][refusal]")
 {
     const at::Tensor z = at::_efficientzerotensor({3}, at::kFloat);
-    const std::string message = refusal([&] { (void) xtorch::as_xarray<float>(z); });
+    const std::string message = refusal([&] { (void)xtorch::as_xarray<float>(z); });
     REQUIRE_THAT(message, text::Contains("can't view a ZeroTensor: it has no memory (found a ZeroTensor"));
     REQUIRE_THAT(message, text::Contains("Use xtorch::to_xarray<float>(t) to copy its zeros."));
     REQUIRE((xtorch::to_xarray<float>(z) == xt::zeros<float>({3})));
@@ -113,7 +114,8 @@ TEST_CASE("as_xarray: a write through a view does not reach a lazy clone's twin"
     auto r = xtorch::as_xarray<const float>(twin);  // reading shares, as torch does
     REQUIRE(r(3) == 3.f);
 #else
-    WARN("torch " << TORCH_VERSION << " has no copy-on-write storages (torch._lazy_clone is 2.2+): nothing to check");
+    WARN("torch " << TORCH_VERSION
+                  << " has no copy-on-write storages (torch._lazy_clone is 2.2+): nothing to check");
 #endif
 }
 
@@ -189,7 +191,10 @@ TEST_CASE("as_xtensor: static rank", "[views]")
     REQUIRE(t[1][2].item<double>() == 7.0);
 
     const std::string msg = refusal([&] { xtorch::as_xtensor<double, 3>(t); });
-    REQUIRE_THAT(msg, text::Contains("xtorch::as_xtensor<double, 3>: rank mismatch (found rank 2 (sizes [3, 3]), expected rank 3)"));
+    REQUIRE_THAT(
+        msg,
+        text::Contains(
+            "xtorch::as_xtensor<double, 3>: rank mismatch (found rank 2 (sizes [3, 3]), expected rank 3)"));
     REQUIRE_THAT(msg, text::Contains("xtorch::as_xarray<double>(t)"));
 
     auto s = xtorch::as_xtensor<double, 0>(t[0][0]);
@@ -207,24 +212,26 @@ TEST_CASE("as_xarray<const T>: a read-only view", "[views]")
 
 TEST_CASE("as_xarray: every dtype of the map", "[views][dtype]")
 {
-    for_each_type(all_types{}, [](auto tag) {
-        using T = typename decltype(tag)::type;
-        INFO("type " << xtorch::type_name<T>());
-        xt::xarray<T> src = xt::xarray<T>::from_shape({2, 3});
-        for (std::size_t i = 0; i < src.size(); ++i)
-        {
-            src.flat(i) = sample<T>(static_cast<int>(i));
-        }
-        at::Tensor t = xtorch::to_tensor(src).t();
-        auto v = xtorch::as_xarray<T>(t);
-        REQUIRE(same_elements(v, t));
-        REQUIRE((v == xt::transpose(src)));
-        v(0, 1) = sample<T>(4);
-        REQUIRE(xtorch::to_xarray<T>(t)(0, 1) == sample<T>(4));
-        at::Tensor back = xtorch::as_tensor(v);
-        REQUIRE(back.is_alias_of(t));
-        REQUIRE(back.strides() == t.strides());
-    });
+    for_each_type(all_types{},
+                  [](auto tag)
+                  {
+                      using T = typename decltype(tag)::type;
+                      INFO("type " << xtorch::type_name<T>());
+                      xt::xarray<T> src = xt::xarray<T>::from_shape({2, 3});
+                      for (std::size_t i = 0; i < src.size(); ++i)
+                      {
+                          src.flat(i) = sample<T>(static_cast<int>(i));
+                      }
+                      at::Tensor t = xtorch::to_tensor(src).t();
+                      auto v = xtorch::as_xarray<T>(t);
+                      REQUIRE(same_elements(v, t));
+                      REQUIRE((v == xt::transpose(src)));
+                      v(0, 1) = sample<T>(4);
+                      REQUIRE(xtorch::to_xarray<T>(t)(0, 1) == sample<T>(4));
+                      at::Tensor back = xtorch::as_tensor(v);
+                      REQUIRE(back.is_alias_of(t));
+                      REQUIRE(back.strides() == t.strides());
+                  });
 }
 
 TEST_CASE("as_xarray: refusals say what was found, what was expected and what works", "[views][refusal]")
@@ -232,16 +239,17 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
     SECTION("dtype")
     {
         const std::string msg = refusal([] { xtorch::as_xarray<float>(at::zeros({2}, at::kDouble)); });
-        REQUIRE(msg
-                == "xtorch::as_xarray<float>: dtype mismatch (found Double, expected Float). Use "
-                   "xtorch::to_xarray<float>(t) to copy and cast, or xtorch::as_xarray<double>(t) to view it as it is.");
+        REQUIRE(
+            msg
+            == "xtorch::as_xarray<float>: dtype mismatch (found Double, expected Float). Use "
+               "xtorch::to_xarray<float>(t) to copy and cast, or xtorch::as_xarray<double>(t) to view it as it is.");
     }
     SECTION("requires grad")
     {
         at::Tensor t = at::zeros({2}).requires_grad_();
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
         REQUIRE_THAT(msg, text::StartsWith("xtorch::as_xarray<float>: can't view a tensor that requires grad "
-                                            "(found requires_grad=true, expected requires_grad=false)."));
+                                           "(found requires_grad=true, expected requires_grad=false)."));
         REQUIRE_THAT(msg, text::Contains("xtorch::as_xarray<float>(t.detach())"));
         REQUIRE(xtorch::as_xarray<float>(t.detach()).size() == 2);
     }
@@ -265,8 +273,9 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
     {
         at::Tensor t = at::eye(3).to_sparse();
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
-        REQUIRE_THAT(msg, text::Contains("can't convert Sparse layout tensor to xtensor (found Sparse layout, "
-                                          "expected Strided layout)"));
+        REQUIRE_THAT(msg,
+                     text::Contains("can't convert Sparse layout tensor to xtensor (found Sparse layout, "
+                                    "expected Strided layout)"));
         REQUIRE_THAT(msg, text::Contains("t.to_dense()"));
         REQUIRE((xtorch::to_xarray<float>(t) == xt::eye<float>(3)));
     }
@@ -274,9 +283,11 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
     {
         at::Tensor t = at::empty({2}, at::device(at::kMeta));
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
-        REQUIRE(msg == "xtorch::as_xarray<float>: can't convert meta device type tensor to xtensor (found device meta, "
-                       "expected device cpu). Use xtorch::to_xarray<float>(t) to copy the tensor to host memory, or "
-                       "t.cpu() first.");
+        REQUIRE(
+            msg
+            == "xtorch::as_xarray<float>: can't convert meta device type tensor to xtensor (found device meta, "
+               "expected device cpu). Use xtorch::to_xarray<float>(t) to copy the tensor to host memory, or "
+               "t.cpu() first.");
     }
     SECTION("undefined tensor")
     {
@@ -286,7 +297,8 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
     SECTION("sizes and strides outside the storage")
     {
         at::Tensor t = at::zeros({4});
-        t.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{4}, at::IntArrayRef{2});  // torch's own API would refuse this
+        t.unsafeGetTensorImpl()->set_sizes_and_strides(
+            at::IntArrayRef{4}, at::IntArrayRef{2});  // torch's own API would refuse this
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
         REQUIRE_THAT(msg, text::Contains("reach outside its storage (found last element at index 6"));
     }
@@ -307,10 +319,12 @@ TEST_CASE("view refusals: one list, found in order and described for C++ and Pyt
     auto outside = at::zeros({4});
     outside.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{4}, at::IntArrayRef{2});
     auto huge = at::zeros({4});
-    huge.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{std::int64_t(1) << 61, 2}, at::IntArrayRef{4, 1});
+    huge.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{std::int64_t(1) << 61, 2},
+                                                      at::IntArrayRef{4, 1});
     auto negative = at::zeros({4});
     negative.unsafeGetTensorImpl()->set_sizes_and_strides(at::IntArrayRef{2}, at::IntArrayRef{1}, 1);
-    negative.unsafeGetTensorImpl()->set_stride(0, -1);  // set_sizes_and_strides reads a negative stride as "compute it"
+    negative.unsafeGetTensorImpl()->set_stride(
+        0, -1);  // set_sizes_and_strides reads a negative stride as "compute it"
     const std::vector<std::pair<at::Tensor, view_refusal>> cases = {
         {at::zeros({2, 3}), view_refusal::none},
         {at::Tensor(), view_refusal::undefined},
@@ -363,8 +377,8 @@ TEST_CASE("view refusals: one list, found in order and described for C++ and Pyt
     }
     SECTION("as_xarray's message is the description with a C++ fix")
     {
-        const auto parts = xtorch::detail::describe_view_refusal(view_refusal::outside_storage, outside, at::kFloat, -1,
-                                                                 audience::cpp);
+        const auto parts = xtorch::detail::describe_view_refusal(view_refusal::outside_storage, outside,
+                                                                 at::kFloat, -1, audience::cpp);
         REQUIRE(refusal([&] { xtorch::as_xarray<float>(outside); })
                 == "xtorch::as_xarray<float>: " + parts.problem + " (found " + parts.found + ", expected "
                        + parts.expected + "). Make the tensor with sizes and strides that fit its storage.");

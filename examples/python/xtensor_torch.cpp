@@ -35,7 +35,8 @@ namespace
     {
         xt::random::seed(seed);
         xt::xtensor<float, 2> x = xt::random::rand<float>({n, std::size_t(1)}, -1.f, 1.f);
-        xt::xtensor<float, 2> y = weight * x + bias + xt::random::randn<float>({n, std::size_t(1)}, 0.f, noise);
+        xt::xtensor<float, 2> y =
+            weight * x + bias + xt::random::randn<float>({n, std::size_t(1)}, 0.f, noise);
         // Returned containers move into the tensors: no copy.
         return py::make_tuple(std::move(x), std::move(y));
     }
@@ -55,8 +56,9 @@ PYBIND11_MODULE(xtensor_torch, m)
 {
     xtorch::python::import_torch();
     m.doc() = "C++ functions written with xtensor, taking and returning torch tensors and numpy arrays.";
-    m.attr("__version__") = std::to_string(XTENSOR_TORCH_VERSION_MAJOR) + "." + std::to_string(XTENSOR_TORCH_VERSION_MINOR)
-                            + "." + std::to_string(XTENSOR_TORCH_VERSION_PATCH);
+    m.attr("__version__") = std::to_string(XTENSOR_TORCH_VERSION_MAJOR) + "."
+                            + std::to_string(XTENSOR_TORCH_VERSION_MINOR) + "."
+                            + std::to_string(XTENSOR_TORCH_VERSION_PATCH);
     m.attr("built_with_torch") = std::string(TORCH_VERSION);
 
     // One binding for two dtypes: at::Tensor takes the caller's memory as it is, and C++ picks the view
@@ -66,7 +68,8 @@ PYBIND11_MODULE(xtensor_torch, m)
     // overload's refusal of the other dtype is final: see the README.)
     m.def(
         "scale_",
-        [](const at::Tensor& x, double factor) {
+        [](const at::Tensor& x, double factor)
+        {
             if (x.scalar_type() == at::kFloat)
             {
                 scale_in_place(xtorch::python::as_xarray<float>(x, "scale_(x)"), factor);
@@ -77,33 +80,37 @@ PYBIND11_MODULE(xtensor_torch, m)
             }
             else
             {
-                throw py::type_error("scale_: dtype mismatch (found " + xtorch::python::dtype_name(x.scalar_type())
-                                     + ", expected float32 or float64). Pass x.float() or x.double() (a copy).");
+                throw py::type_error(
+                    "scale_: dtype mismatch (found " + xtorch::python::dtype_name(x.scalar_type())
+                    + ", expected float32 or float64). Pass x.float() or x.double() (a copy).");
             }
         },
         py::arg("x"), py::arg("factor"),
         "Multiplies x by factor in place: x is a float32 or float64 torch.Tensor or numpy.ndarray, any strides.");
 
     m.def(
-        "to_float32",
-        [](xtorch::xarray_view<const double> x) { return xtorch::to_tensor(x, at::kFloat); },
-        py::arg("x"), "A new float32 tensor with the values of the float64 x (a copy: one pass, cast included).");
+        "to_float32", [](xtorch::xarray_view<const double> x) { return xtorch::to_tensor(x, at::kFloat); },
+        py::arg("x"),
+        "A new float32 tensor with the values of the float64 x (a copy: one pass, cast included).");
 
     m.def(
         "sine",
-        [](std::size_t n, double periods) {
+        [](std::size_t n, double periods)
+        {
             xt::xarray<double> x = xt::sin(xt::linspace<double>(0., 2. * M_PI * periods, n));
             return x;  // moved into the tensor
         },
-        py::arg("n"), py::arg("periods") = 1.0, "sin over [0, 2 pi periods], n float64 samples, made by xtensor.");
+        py::arg("n"), py::arg("periods") = 1.0,
+        "sin over [0, 2 pi periods], n float64 samples, made by xtensor.");
 
-    m.def("make_regression", &make_regression, py::arg("n") = 100, py::arg("weight") = 2.f, py::arg("bias") = 1.f,
-          py::arg("noise") = 0.1f, py::arg("seed") = 42,
+    m.def("make_regression", &make_regression, py::arg("n") = 100, py::arg("weight") = 2.f,
+          py::arg("bias") = 1.f, py::arg("noise") = 0.1f, py::arg("seed") = 42,
           "(x, y): float32 tensors of shape (n, 1) with y = weight * x + bias + N(0, noise), seeded.");
 
     m.def(
         "residuals",
-        [](xtorch::xarray_view<const float> predicted, xtorch::xarray_view<const float> target) {
+        [](xtorch::xarray_view<const float> predicted, xtorch::xarray_view<const float> target)
+        {
             xt::xarray<float> r = predicted - target;
             return r;
         },

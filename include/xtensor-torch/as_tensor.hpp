@@ -14,9 +14,9 @@
 
 #include "detail/xtensor.hpp"
 
+#include "detail/geometry.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
-#include "detail/geometry.hpp"
 #include "views.hpp"
 
 namespace xtorch
@@ -53,7 +53,8 @@ namespace xtorch
         // A closure that is a reference refers to memory the moved object does not hold.
         template <class C>
         struct closure_keeps_data
-            : std::integral_constant<bool, std::is_lvalue_reference<C>::value || move_keeps_data<std::decay_t<C>>::value>
+            : std::integral_constant<bool, std::is_lvalue_reference<C>::value
+                                               || move_keeps_data<std::decay_t<C>>::value>
         {
         };
 
@@ -90,7 +91,8 @@ namespace xtorch
         /// True when the elements of E cannot be written through it (a const container, a view of one).
         template <class E>
         struct is_read_only
-            : std::is_const<std::remove_pointer_t<decltype(std::declval<std::remove_reference_t<E>&>().data())>>
+            : std::is_const<
+                  std::remove_pointer_t<decltype(std::declval<std::remove_reference_t<E>&>().data())>>
         {
         };
 
@@ -165,19 +167,23 @@ namespace xtorch
     at::Tensor as_tensor(E&& e)
     {
         using D = std::decay_t<E>;
-        static_assert(xt::is_xexpression<D>::value,
-                      "xtorch::as_tensor takes an xtensor expression (xt::xarray, xt::xtensor, xt::adapt, xt::view, ...).");
-        static_assert(xt::has_data_interface<D>::value,
-                      "xtorch::as_tensor: this expression has no memory to share (a lazy expression such as a + b or "
-                      "xt::arange, or a view with non-strided slices). Use xtorch::to_tensor(e) to evaluate it into a "
-                      "new tensor.");
-        static_assert(!detail::is_read_only<E>::value,
-                      "xtorch::as_tensor: the expression is const, and torch has no read-only tensors, so the tensor "
-                      "could write into it. Use xtorch::to_tensor(e) to copy it, or pass a non-const expression.");
-        static_assert(std::is_lvalue_reference<E>::value || detail::move_keeps_data<D>::value,
-                      "xtorch::as_tensor: this temporary holds its elements inline (xt::xtensor_fixed, or a view that "
-                      "owns one), so moving it into the tensor would copy them. Use xtorch::to_tensor(e), or pass a "
-                      "variable to borrow its memory.");
+        static_assert(
+            xt::is_xexpression<D>::value,
+            "xtorch::as_tensor takes an xtensor expression (xt::xarray, xt::xtensor, xt::adapt, xt::view, ...).");
+        static_assert(
+            xt::has_data_interface<D>::value,
+            "xtorch::as_tensor: this expression has no memory to share (a lazy expression such as a + b or "
+            "xt::arange, or a view with non-strided slices). Use xtorch::to_tensor(e) to evaluate it into a "
+            "new tensor.");
+        static_assert(
+            !detail::is_read_only<E>::value,
+            "xtorch::as_tensor: the expression is const, and torch has no read-only tensors, so the tensor "
+            "could write into it. Use xtorch::to_tensor(e) to copy it, or pass a non-const expression.");
+        static_assert(
+            std::is_lvalue_reference<E>::value || detail::move_keeps_data<D>::value,
+            "xtorch::as_tensor: this temporary holds its elements inline (xt::xtensor_fixed, or a view that "
+            "owns one), so moving it into the tensor would copy them. Use xtorch::to_tensor(e), or pass a "
+            "variable to borrow its memory.");
         return detail::share(std::forward<E>(e), "xtorch::as_tensor");
     }
 }

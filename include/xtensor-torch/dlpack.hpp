@@ -26,7 +26,8 @@
 #include "views.hpp"
 
 // Bool crosses DLPack where the header has kDLBool (DLPack 0.8+) and torch exports it (2.2+).
-#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 2) && (defined(DLPACK_MAJOR_VERSION) || (defined(DLPACK_VERSION) && DLPACK_VERSION >= 80))
+#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 2) \
+    && (defined(DLPACK_MAJOR_VERSION) || (defined(DLPACK_VERSION) && DLPACK_VERSION >= 80))
 #define XTENSOR_TORCH_DLPACK_BOOL 1
 #else
 #define XTENSOR_TORCH_DLPACK_BOOL 0
@@ -61,7 +62,8 @@ namespace xtorch
             {
                 text += "x" + std::to_string(dt.lanes);
             }
-            return text + " (DLPack code " + std::to_string(dt.code) + ", " + std::to_string(dt.bits) + " bits)";
+            return text + " (DLPack code " + std::to_string(dt.code) + ", " + std::to_string(dt.bits)
+                   + " bits)";
         }
 
         /// The torch dtype of a DLPack dtype, or Undefined when the map has none.
@@ -122,18 +124,20 @@ namespace xtorch
         {
             if (managed == nullptr)
             {
-                refuse(call, "the DLManagedTensor pointer is null", "nullptr", "a tensor from a DLPack producer",
-                       "Pass the pointer a producer returned (xtorch::to_dlpack, at::toDLPack, a capsule's pointer).");
+                refuse(
+                    call, "the DLManagedTensor pointer is null", "nullptr", "a tensor from a DLPack producer",
+                    "Pass the pointer a producer returned (xtorch::to_dlpack, at::toDLPack, a capsule's pointer).");
             }
             dl_guard guard{managed, release};
             const DLTensor& dl = managed->dl_tensor;
             if (dl.device.device_type != kDLCPU && dl.device.device_type != kDLCUDAHost)
             {
-                refuse(call, "the DLPack tensor is not in host memory",
-                       "DLPack device type " + std::to_string(dl.device.device_type) + ", id "
-                           + std::to_string(dl.device.device_id),
-                       "kDLCPU (1) or kDLCUDAHost (3)",
-                       "Copy it to host memory first (t.cpu() in torch), or use at::fromDLPack and xtorch::to_xarray.");
+                refuse(
+                    call, "the DLPack tensor is not in host memory",
+                    "DLPack device type " + std::to_string(dl.device.device_type) + ", id "
+                        + std::to_string(dl.device.device_id),
+                    "kDLCPU (1) or kDLCUDAHost (3)",
+                    "Copy it to host memory first (t.cpu() in torch), or use at::fromDLPack and xtorch::to_xarray.");
             }
             const c10::ScalarType st = scalar_type_of_dl(dl.dtype);
             if (st == c10::ScalarType::Undefined)
@@ -170,17 +174,19 @@ namespace xtorch
                 }
                 g.strides[d] = dl.strides != nullptr ? dl.strides[d] : next;
                 empty = empty || g.sizes[d] == 0;
-                overflow = overflow || __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
+                overflow =
+                    overflow || __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
             }
             for (std::int32_t d = 0; d < dl.ndim; ++d)
             {
                 if (g.strides[d] < 0 && g.sizes[d] > 1)
                 {
-                    refuse(call,
-                           "at least one stride in the given DLPack tensor is negative, and tensors with negative "
-                           "strides are not currently supported",
-                           "strides " + format_list(g.strides), "non-negative strides",
-                           "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), t.contiguous()).");
+                    refuse(
+                        call,
+                        "at least one stride in the given DLPack tensor is negative, and tensors with negative "
+                        "strides are not currently supported",
+                        "strides " + format_list(g.strides), "non-negative strides",
+                        "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), t.contiguous()).");
                 }
             }
             if (!overflow)
@@ -189,16 +195,19 @@ namespace xtorch
             }
             if (overflow)
             {
-                refuse(call, "the DLPack tensor's sizes and strides span more bytes than a tensor can address",
+                refuse(call,
+                       "the DLPack tensor's sizes and strides span more bytes than a tensor can address",
                        "shape " + format_list(g.sizes) + " and strides " + format_list(g.strides),
                        "element and byte counts below 2^63", "Pass a smaller tensor.");
             }
             auto* first = static_cast<char*>(dl.data) + dl.byte_offset;
-            if (!empty && reinterpret_cast<std::uintptr_t>(first) % static_cast<std::uintptr_t>(itemsize) != 0)
+            if (!empty
+                && reinterpret_cast<std::uintptr_t>(first) % static_cast<std::uintptr_t>(itemsize) != 0)
             {
                 refuse(call, "the DLPack tensor's data is not aligned to its element size",
                        "address " + std::to_string(reinterpret_cast<std::uintptr_t>(first)),
-                       "a multiple of " + std::to_string(itemsize), "Make an aligned copy on the producer's side first.");
+                       "a multiple of " + std::to_string(itemsize),
+                       "Make an aligned copy on the producer's side first.");
             }
             const auto bytes = static_cast<std::size_t>(g.span * itemsize);
             // From here on the storage owns `managed`.
@@ -211,8 +220,9 @@ namespace xtorch
         template <class V, class T>
         V view_from_dlpack(DLManagedTensor* managed, dlpack_release release, std::int64_t rank)
         {
-            static_assert(XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
-                          "xtorch::from_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype.");
+            static_assert(
+                XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
+                "xtorch::from_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype.");
             const std::string call = call_name<T>("from_dlpack", rank);
             at::Tensor t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
             if (rank >= 0 && t.dim() != rank)
@@ -242,20 +252,25 @@ namespace xtorch
     DLManagedTensor* to_dlpack(E&& e)
     {
         using D = std::decay_t<E>;
-        static_assert(xt::is_xexpression<D>::value,
-                      "xtorch::to_dlpack takes an xtensor expression (xt::xarray, xt::xtensor, xt::adapt, xt::view, ...).");
-        static_assert(xt::has_data_interface<D>::value,
-                      "xtorch::to_dlpack: this expression has no memory to share (a lazy expression such as a + b). "
-                      "Evaluate it first: xtorch::to_dlpack(xt::xarray<double>(e)).");
-        static_assert(!detail::is_read_only<E>::value,
-                      "xtorch::to_dlpack: the expression is const, and DLPack 0.6 has no read-only flag, so a consumer "
-                      "could write into it. Pass a non-const expression, or a copy.");
-        static_assert(std::is_lvalue_reference<E>::value || detail::move_keeps_data<D>::value,
-                      "xtorch::to_dlpack: this temporary holds its elements inline (xt::xtensor_fixed), so moving it "
-                      "would copy them. Pass a variable to borrow its memory.");
-        static_assert(XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
-                      "xtorch::to_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype. Cast "
-                      "first: xtorch::to_dlpack(xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e))).");
+        static_assert(
+            xt::is_xexpression<D>::value,
+            "xtorch::to_dlpack takes an xtensor expression (xt::xarray, xt::xtensor, xt::adapt, xt::view, ...).");
+        static_assert(
+            xt::has_data_interface<D>::value,
+            "xtorch::to_dlpack: this expression has no memory to share (a lazy expression such as a + b). "
+            "Evaluate it first: xtorch::to_dlpack(xt::xarray<double>(e)).");
+        static_assert(
+            !detail::is_read_only<E>::value,
+            "xtorch::to_dlpack: the expression is const, and DLPack 0.6 has no read-only flag, so a consumer "
+            "could write into it. Pass a non-const expression, or a copy.");
+        static_assert(
+            std::is_lvalue_reference<E>::value || detail::move_keeps_data<D>::value,
+            "xtorch::to_dlpack: this temporary holds its elements inline (xt::xtensor_fixed), so moving it "
+            "would copy them. Pass a variable to borrow its memory.");
+        static_assert(
+            XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
+            "xtorch::to_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype. Cast "
+            "first: xtorch::to_dlpack(xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e))).");
         return at::toDLPack(detail::share(std::forward<E>(e), "xtorch::to_dlpack"));
     }
 
@@ -281,7 +296,8 @@ namespace xtorch
     template <class T, std::size_t N>
     xtensor_view<T, N> from_dlpack(DLManagedTensor* managed, dlpack_release release = nullptr)
     {
-        return detail::view_from_dlpack<xtensor_view<T, N>, T>(managed, release, static_cast<std::int64_t>(N));
+        return detail::view_from_dlpack<xtensor_view<T, N>, T>(managed, release,
+                                                               static_cast<std::int64_t>(N));
     }
 }
 

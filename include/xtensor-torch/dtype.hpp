@@ -6,9 +6,9 @@
 
 #include <complex>
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <type_traits>
-#include <sstream>
 #include <utility>
 
 #include <c10/util/TypeCast.h>
@@ -24,24 +24,24 @@
  *   kDLBool 6)
  * c10::complex<float / double> share the layout of std::complex and map to the same dtypes (dtype_traits only).
  */
-#define XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)                         \
-    ROW(bool, Bool, "bool", 'b', 6)                                 \
-    ROW(std::uint8_t, Byte, "uint8", 'u', 1)                        \
-    ROW(std::int8_t, Char, "int8", 'i', 0)                          \
-    ROW(std::int16_t, Short, "int16", 'i', 0)                       \
-    ROW(std::int32_t, Int, "int32", 'i', 0)                         \
-    ROW(std::int64_t, Long, "int64", 'i', 0)                        \
-    ROW(float, Float, "float32", 'f', 2)                            \
-    ROW(double, Double, "float64", 'f', 2)                          \
-    ROW(std::complex<float>, ComplexFloat, "complex64", 'c', 5)     \
-    ROW(std::complex<double>, ComplexDouble, "complex128", 'c', 5)  \
-    ROW(c10::Half, Half, "float16", 'f', 2)                         \
+#define XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)                        \
+    ROW(bool, Bool, "bool", 'b', 6)                                \
+    ROW(std::uint8_t, Byte, "uint8", 'u', 1)                       \
+    ROW(std::int8_t, Char, "int8", 'i', 0)                         \
+    ROW(std::int16_t, Short, "int16", 'i', 0)                      \
+    ROW(std::int32_t, Int, "int32", 'i', 0)                        \
+    ROW(std::int64_t, Long, "int64", 'i', 0)                       \
+    ROW(float, Float, "float32", 'f', 2)                           \
+    ROW(double, Double, "float64", 'f', 2)                         \
+    ROW(std::complex<float>, ComplexFloat, "complex64", 'c', 5)    \
+    ROW(std::complex<double>, ComplexDouble, "complex128", 'c', 5) \
+    ROW(c10::Half, Half, "float16", 'f', 2)                        \
     ROW(c10::BFloat16, BFloat16, "bfloat16", 0, 4)
 #if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
-#define XTENSOR_TORCH_DTYPE_TABLE(ROW)            \
-    XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)           \
-    ROW(std::uint16_t, UInt16, "uint16", 'u', 1)  \
-    ROW(std::uint32_t, UInt32, "uint32", 'u', 1)  \
+#define XTENSOR_TORCH_DTYPE_TABLE(ROW)           \
+    XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)          \
+    ROW(std::uint16_t, UInt16, "uint16", 'u', 1) \
+    ROW(std::uint32_t, UInt32, "uint32", 'u', 1) \
     ROW(std::uint64_t, UInt64, "uint64", 'u', 1)
 #else
 #define XTENSOR_TORCH_DTYPE_TABLE(ROW) XTENSOR_TORCH_DTYPE_TABLE_BASE(ROW)
@@ -60,13 +60,13 @@ namespace xtorch
         static constexpr bool supported = false;
     };
 
-#define XTENSOR_TORCH_DTYPE_TRAITS(CPP_TYPE, SCALAR_TYPE, ...)                  \
-    template <>                                                              \
-    struct dtype_traits<CPP_TYPE>                                            \
-    {                                                                        \
-        static constexpr bool supported = true;                              \
+#define XTENSOR_TORCH_DTYPE_TRAITS(CPP_TYPE, SCALAR_TYPE, ...)                 \
+    template <>                                                                \
+    struct dtype_traits<CPP_TYPE>                                              \
+    {                                                                          \
+        static constexpr bool supported = true;                                \
         static constexpr c10::ScalarType value = c10::ScalarType::SCALAR_TYPE; \
-        static constexpr const char* name = #CPP_TYPE;                       \
+        static constexpr const char* name = #CPP_TYPE;                         \
     };
     XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_TRAITS)
     XTENSOR_TORCH_DTYPE_TRAITS(c10::complex<float>, ComplexFloat)
@@ -87,10 +87,13 @@ namespace xtorch
     template <class T>
     constexpr c10::ScalarType scalar_type_of()
     {
+        // Not formatted: string literals around a macro that makes more of them.
+        // clang-format off
         static_assert(is_supported_type_v<T>,
                       "xtensor-torch: this value type has no torch dtype. Supported: "
                       XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_CPP_NAME)
                       "c10::complex<float>, c10::complex<double>. Cast the expression first, e.g. xt::cast<double>(e).");
+        // clang-format on
         return dtype_traits<std::remove_cv_t<T>>::value;
     }
 #undef XTENSOR_TORCH_DTYPE_CPP_NAME
@@ -173,10 +176,10 @@ namespace xtorch
         /// The dtype of the map with numpy kind `kind` ('b', 'u', 'i', 'f', 'c') and item size `size`, or Undefined.
         inline c10::ScalarType scalar_type_of_numpy(char kind, std::int64_t size)
         {
-#define XTENSOR_TORCH_DTYPE_NUMPY(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, ...)                   \
+#define XTENSOR_TORCH_DTYPE_NUMPY(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, ...)              \
     if ((KIND) != 0 && kind == (KIND) && size == static_cast<std::int64_t>(sizeof(CPP_TYPE))) \
-    {                                                                                        \
-        return c10::ScalarType::SCALAR_TYPE;                                                 \
+    {                                                                                         \
+        return c10::ScalarType::SCALAR_TYPE;                                                  \
     }
             XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_NUMPY)
 #undef XTENSOR_TORCH_DTYPE_NUMPY
@@ -188,9 +191,9 @@ namespace xtorch
         {
             std::string names;
 #define XTENSOR_TORCH_DTYPE_NUMPY_NAME(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, ...) \
-    if ((KIND) != 0)                                                                 \
-    {                                                                                \
-        names += std::string(names.empty() ? "" : ", ") + PYTHON_NAME;              \
+    if ((KIND) != 0)                                                                  \
+    {                                                                                 \
+        names += std::string(names.empty() ? "" : ", ") + PYTHON_NAME;                \
     }
             XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_NUMPY_NAME)
 #undef XTENSOR_TORCH_DTYPE_NUMPY_NAME
@@ -203,10 +206,10 @@ namespace xtorch
          */
         inline c10::ScalarType scalar_type_of_dlpack(int code, int bits, bool with_bool)
         {
-#define XTENSOR_TORCH_DTYPE_DLPACK(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, CODE)                    \
+#define XTENSOR_TORCH_DTYPE_DLPACK(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, KIND, CODE)                      \
     if (code == (CODE) && bits == static_cast<int>(8 * sizeof(CPP_TYPE)) && ((CODE) != 6 || with_bool)) \
-    {                                                                                                  \
-        return c10::ScalarType::SCALAR_TYPE;                                                           \
+    {                                                                                                   \
+        return c10::ScalarType::SCALAR_TYPE;                                                            \
     }
             XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_DLPACK)
 #undef XTENSOR_TORCH_DTYPE_DLPACK
@@ -219,8 +222,9 @@ namespace xtorch
         {
             if (!try_visit_dtype(st, std::forward<F>(f)))
             {
-                refuse(call, "unsupported dtype", c10::toString(st), "one of " + supported_dtypes(),
-                       "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
+                refuse(
+                    call, "unsupported dtype", c10::toString(st), "one of " + supported_dtypes(),
+                    "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
             }
         }
 

@@ -29,10 +29,8 @@ namespace xtorch
     namespace detail
     {
         /// Builds the message of a conversion_error: "<call>: <problem> (found <found>, expected <expected>). <fix>"
-        inline std::string refusal_message(const std::string& call,
-                                           const std::string& problem,
-                                           const std::string& found,
-                                           const std::string& expected,
+        inline std::string refusal_message(const std::string& call, const std::string& problem,
+                                           const std::string& found, const std::string& expected,
                                            const std::string& fix)
         {
             std::ostringstream out;
@@ -44,10 +42,8 @@ namespace xtorch
             return out.str();
         }
 
-        [[noreturn]] inline void refuse(const std::string& call,
-                                        const std::string& problem,
-                                        const std::string& found,
-                                        const std::string& expected,
+        [[noreturn]] inline void refuse(const std::string& call, const std::string& problem,
+                                        const std::string& found, const std::string& expected,
                                         const std::string& fix)
         {
             throw conversion_error(refusal_message(call, problem, found, expected, fix));

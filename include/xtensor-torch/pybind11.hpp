@@ -38,11 +38,11 @@
 #include "xtensor-torch.hpp"
 
 #include "python/common.hpp"
-#include "python/torch_object.hpp"
-#include "python/importers.hpp"
-#include "python/view_caster.hpp"
 #include "python/container_caster.hpp"
-#include "python/tensor_caster.hpp"
 #include "python/import_torch.hpp"
+#include "python/importers.hpp"
+#include "python/tensor_caster.hpp"
+#include "python/torch_object.hpp"
+#include "python/view_caster.hpp"
 
 #endif

@@ -8,15 +8,15 @@
 #include <cstdint>
 #include <string>
 
-#include <ATen/Context.h>
 #include "detail/xtensor.hpp"
+#include <ATen/Context.h>
 
 #include "as_tensor.hpp"
 #include "detail/copy.hpp"
 #include "detail/device.hpp"
+#include "detail/memory.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
-#include "detail/memory.hpp"
 
 namespace xtorch
 {
@@ -51,7 +51,8 @@ namespace xtorch
             auto* base = const_cast<value_type*>(e.data());
             const std::size_t bytes = static_cast<std::size_t>(lowest + g.span) * sizeof(value_type);
             c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g, scalar_type_of<value_type>())
+            return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g,
+                                   scalar_type_of<value_type>())
                 .flip(flipped);
         }
 
@@ -60,21 +61,25 @@ namespace xtorch
         void evaluate_into(const E& e, at::Tensor& dst, const char* call)
         {
             using source_type = typename E::value_type;
-            visit_dtype(dst.scalar_type(), call, [&](auto tag) {
-                using target_type = typename decltype(tag)::type;
-                // c10::complex and std::complex share a layout: write the std:: one.
-                auto* data = static_cast<target_type*>(detail::mutable_data(dst));
-                auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()), xt::no_ownership(), e.shape());
-                if constexpr (std::is_same<target_type, source_type>::value)
-                {
-                    xt::noalias(out) = e;
-                }
-                else
-                {
-                    auto cast = [](const source_type& v) { return convert_value<target_type>(v); };
-                    xt::noalias(out) = xt::make_lambda_xfunction(std::move(cast), e);
-                }
-            });
+            visit_dtype(dst.scalar_type(), call,
+                        [&](auto tag)
+                        {
+                            using target_type = typename decltype(tag)::type;
+                            // c10::complex and std::complex share a layout: write the std:: one.
+                            auto* data = static_cast<target_type*>(detail::mutable_data(dst));
+                            auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()),
+                                                 xt::no_ownership(), e.shape());
+                            if constexpr (std::is_same<target_type, source_type>::value)
+                            {
+                                xt::noalias(out) = e;
+                            }
+                            else
+                            {
+                                auto cast = [](const source_type& v)
+                                { return convert_value<target_type>(v); };
+                                xt::noalias(out) = xt::make_lambda_xfunction(std::move(cast), e);
+                            }
+                        });
         }
     }
 
@@ -99,8 +104,9 @@ namespace xtorch
 
         if (options.layout() != c10::kStrided)
         {
-            detail::refuse(call, "only strided tensors can be made", detail::to_text(options.layout()) + " layout",
-                   "Strided layout", "Make the dense tensor, then convert it with .to_sparse() or similar.");
+            detail::refuse(call, "only strided tensors can be made",
+                           detail::to_text(options.layout()) + " layout", "Strided layout",
+                           "Make the dense tensor, then convert it with .to_sparse() or similar.");
         }
         const c10::ScalarType dtype = options.has_dtype() ? options.dtype().toScalarType() : source_dtype;
         const c10::Device device = options.device();

@@ -14,9 +14,9 @@
 
 #include "as_tensor.hpp"
 #include "detail/copy.hpp"
+#include "detail/memory.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
-#include "detail/memory.hpp"
 #include "views.hpp"
 
 namespace xtorch
@@ -33,7 +33,8 @@ namespace xtorch
     template <class T>
     xt::xarray<T> to_xarray(const at::Tensor& t)
     {
-        static_assert(!std::is_const<T>::value, "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
+        static_assert(!std::is_const<T>::value,
+                      "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
         const std::string call = detail::call_name<T>("to_xarray", -1);
         detail::check_copyable<T>(t, call);
@@ -51,7 +52,8 @@ namespace xtorch
     template <class T, std::size_t N>
     xt::xtensor<T, N> to_xtensor(const at::Tensor& t)
     {
-        static_assert(!std::is_const<T>::value, "xtorch::to_xtensor<T, N>: T is the value type of a new container; drop const.");
+        static_assert(!std::is_const<T>::value,
+                      "xtorch::to_xtensor<T, N>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
         const std::string call = detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N));
         detail::check_copyable<T>(t, call);
@@ -60,7 +62,8 @@ namespace xtorch
             const detail::refusal_parts parts =
                 detail::rank_refusal(t.sizes(), static_cast<std::int64_t>(N), detail::audience::cpp);
             detail::refuse(call, parts.problem, parts.found, parts.expected,
-                           "Use xtorch::to_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.");
+                           "Use xtorch::to_xarray<" + type_name<T>()
+                               + ">(t) for any rank, or t.reshape(...) first.");
         }
         std::array<std::size_t, N> shape;
         for (std::size_t d = 0; d < N; ++d)

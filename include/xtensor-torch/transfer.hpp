@@ -25,9 +25,9 @@
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include "as_tensor.hpp"
+#include "detail/device.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
-#include "detail/device.hpp"
 #include "to_tensor.hpp"
 #include "views.hpp"
 
@@ -40,13 +40,15 @@ namespace xtorch
         {
             if (device.type() != c10::DeviceType::CUDA)
             {
-                refuse(call, "an asynchronous transfer needs a CUDA device", "device " + device.str(),
-                       "device cuda or cuda:i",
-                       "Pass torch::Device(torch::kCUDA, i); for host memory use xtorch::as_tensor or xtorch::to_tensor.");
+                refuse(
+                    call, "an asynchronous transfer needs a CUDA device", "device " + device.str(),
+                    "device cuda or cuda:i",
+                    "Pass torch::Device(torch::kCUDA, i); for host memory use xtorch::as_tensor or xtorch::to_tensor.");
             }
-            check_device_available(device, call,
-                                   "There are no asynchronous transfers without a GPU: xtorch::to_tensor(e) makes a host "
-                                   "tensor.");
+            check_device_available(
+                device, call,
+                "There are no asynchronous transfers without a GPU: xtorch::to_tensor(e) makes a host "
+                "tensor.");
             return device.has_index() ? device : c10::Device(c10::DeviceType::CUDA, 0);
         }
 
@@ -56,10 +58,13 @@ namespace xtorch
             const int count = visible_cuda_devices();
             if (count == 0)
             {
-                refuse(call, "pinned (page-locked) memory needs CUDA, but this libtorch has no CUDA support or no GPU "
-                       "is visible",
-                       std::to_string(count) + " visible CUDA devices", "a libtorch built with CUDA and a visible GPU",
-                       "Use ordinary memory (xt::xarray, or at::empty) where there is no GPU.");
+                refuse(
+                    call,
+                    "pinned (page-locked) memory needs CUDA, but this libtorch has no CUDA support or no GPU "
+                    "is visible",
+                    std::to_string(count) + " visible CUDA devices",
+                    "a libtorch built with CUDA and a visible GPU",
+                    "Use ordinary memory (xt::xarray, or at::empty) where there is no GPU.");
             }
         }
 
@@ -123,18 +128,20 @@ namespace xtorch
     public:
 
         transfer(at::Tensor source, R destination, c10::Stream stream)
-            : m_source(std::move(source)), m_destination(std::move(destination)), m_stream(stream)
+            : m_source(std::move(source))
+            , m_destination(std::move(destination))
+            , m_stream(stream)
         {
             m_event.emplace(stream.device_type());
             m_event->record(stream);
         }
 
         transfer(transfer&& rhs)
-            : m_source(std::move(rhs.m_source)),
-              m_destination(std::move(rhs.m_destination)),
-              m_stream(rhs.m_stream),
-              m_event(std::move(rhs.m_event)),
-              m_done(rhs.m_done)
+            : m_source(std::move(rhs.m_source))
+            , m_destination(std::move(rhs.m_destination))
+            , m_stream(rhs.m_stream)
+            , m_event(std::move(rhs.m_event))
+            , m_done(rhs.m_done)
         {
             rhs.m_event.reset();  // the moved-from transfer has nothing left to wait for
             rhs.m_done = true;
@@ -228,7 +235,8 @@ namespace xtorch
         constexpr const char* call = "xtorch::to_device_async";
         const c10::Device device = detail::cuda_device(options.device(), call);
         at::Tensor source;
-        if constexpr (std::conjunction<xt::has_data_interface<D>, std::negation<detail::is_read_only<E>>>::value)
+        if constexpr (std::conjunction<xt::has_data_interface<D>,
+                                       std::negation<detail::is_read_only<E>>>::value)
         {
             source = detail::share(std::forward<E>(e), call);
         }
@@ -239,7 +247,8 @@ namespace xtorch
                                at::TensorOptions().dtype(scalar_type_of<value_type>()).pinned_memory(true));
             detail::evaluate_into(e, source, call);
         }
-        const c10::ScalarType dtype = options.has_dtype() ? options.dtype().toScalarType() : source.scalar_type();
+        const c10::ScalarType dtype =
+            options.has_dtype() ? options.dtype().toScalarType() : source.scalar_type();
         const c10::DeviceGuard on_device(device);
         const c10::Stream stream = c10::impl::VirtualGuardImpl(c10::DeviceType::CUDA).getStream(device);
         // The transfer in the source's dtype, then the cast on the device: the GPU casts at its own
@@ -266,10 +275,11 @@ namespace xtorch
         constexpr const char* call = "xtorch::to_host_async";
         if (!t.defined() || t.device().type() != c10::DeviceType::CUDA)
         {
-            detail::refuse(call, "the source must be a CUDA tensor",
-                           t.defined() ? "device " + t.device().str() : std::string("an undefined tensor"),
-                           "device cuda:i",
-                           "For host tensors use xtorch::as_xarray<T>(t) (no copy) or xtorch::to_xarray<T>(t).");
+            detail::refuse(
+                call, "the source must be a CUDA tensor",
+                t.defined() ? "device " + t.device().str() : std::string("an undefined tensor"),
+                "device cuda:i",
+                "For host tensors use xtorch::as_xarray<T>(t) (no copy) or xtorch::to_xarray<T>(t).");
         }
         const c10::Device device = detail::cuda_device(t.device(), call);
         detail::check_pinned_available(call);

@@ -87,7 +87,9 @@ namespace xtorch
 
         /// `data` points at element 0 of `storage`, which holds at least `size` elements of T.
         tensor_buffer(c10::Storage storage, pointer data, size_type size) noexcept
-            : p_data(data), m_size(size), m_storage(std::move(storage))
+            : p_data(data)
+            , m_size(size)
+            , m_storage(std::move(storage))
         {
         }
 
@@ -110,10 +112,11 @@ namespace xtorch
         {
             if (size != m_size)
             {
-                detail::refuse("xtorch::tensor_buffer::resize", "a view over a tensor cannot be resized",
-                               std::to_string(size) + " elements asked for",
-                               std::to_string(m_size) + " elements, the size of the tensor's storage",
-                               "Assign an expression of the view's shape, or copy with xtorch::to_xarray(t).");
+                detail::refuse(
+                    "xtorch::tensor_buffer::resize", "a view over a tensor cannot be resized",
+                    std::to_string(size) + " elements asked for",
+                    std::to_string(m_size) + " elements, the size of the tensor's storage",
+                    "Assign an expression of the view's shape, or copy with xtorch::to_xarray(t).");
             }
         }
 
@@ -161,11 +164,13 @@ namespace xtorch
      * T may be const: as_xarray<const float>(t) gives a view that cannot write.
      */
     template <class T>
-    using xarray_view = xt::xstrided_view<tensor_flat<T>, xt::dynamic_shape<std::size_t>, xt::layout_type::dynamic>;
+    using xarray_view =
+        xt::xstrided_view<tensor_flat<T>, xt::dynamic_shape<std::size_t>, xt::layout_type::dynamic>;
 
     /// The same as xarray_view with the static rank N, made by as_xtensor<T, N>(t).
     template <class T, std::size_t N>
-    using xtensor_view = xt::xstrided_view<tensor_flat<T>, std::array<std::size_t, N>, xt::layout_type::dynamic>;
+    using xtensor_view =
+        xt::xstrided_view<tensor_flat<T>, std::array<std::size_t, N>, xt::layout_type::dynamic>;
 
     namespace detail
     {
@@ -195,9 +200,9 @@ namespace xtorch
                 return;
             }
             const std::string call = call_name<T>(function, rank);
-            const std::string copy = rank >= 0
-                                         ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
-                                         : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
+            const std::string copy =
+                rank >= 0 ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
+                          : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
             std::string fix;
             switch (r)
             {
@@ -215,18 +220,21 @@ namespace xtorch
                     fix = "Use " + copy + " to copy the tensor to host memory, or t.cpu() first.";
                     break;
                 case view_refusal::requires_grad:
-                    fix = "Use " + call + "(t.detach()) instead (autograd does not see writes through the view), or "
-                          + copy + " to copy.";
+                    fix = "Use " + call
+                          + "(t.detach()) instead (autograd does not see writes through the view), or " + copy
+                          + " to copy.";
                     break;
                 case view_refusal::conjugate_bit: fix = "Use " + call + "(t.resolve_conj()) instead."; break;
                 case view_refusal::negative_bit: fix = "Use " + call + "(t.resolve_neg()) instead."; break;
                 case view_refusal::dtype:
                     fix = "Use " + copy + " to copy and cast, or " + std::string("xtorch::") + function + "<"
-                          + type_name_of(t.scalar_type()) + (rank >= 0 ? ", " + std::to_string(rank) : std::string())
+                          + type_name_of(t.scalar_type())
+                          + (rank >= 0 ? ", " + std::to_string(rank) : std::string())
                           + ">(t) to view it as it is.";
                     break;
                 case view_refusal::rank:
-                    fix = "Use xtorch::as_xarray<" + type_name<T>() + ">(t) for any rank, or t.reshape(...) first.";
+                    fix = "Use xtorch::as_xarray<" + type_name<T>()
+                          + ">(t) for any rank, or t.reshape(...) first.";
                     break;
                 case view_refusal::negative_stride: fix = "Use " + copy + " to copy."; break;
                 default: fix = "Make the tensor with sizes and strides that fit its storage."; break;
@@ -267,7 +275,8 @@ namespace xtorch
                 shape[d] = static_cast<std::size_t>(t.size(static_cast<std::int64_t>(d)));
                 // xtensor broadcasts through size-1 dimensions by giving them stride 0; torch may give
                 // them any stride.
-                strides[d] = shape[d] == 1 ? 0 : static_cast<std::ptrdiff_t>(t.stride(static_cast<std::int64_t>(d)));
+                strides[d] =
+                    shape[d] == 1 ? 0 : static_cast<std::ptrdiff_t>(t.stride(static_cast<std::int64_t>(d)));
             }
             // Tell xtensor when the memory is contiguous, so that it may iterate linearly. Torch keeps
             // its row-major contiguity as a flag: the common case costs no stride comparison.

@@ -16,13 +16,13 @@
 
 #include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
-#include "errors.hpp"
-#include "dtype.hpp"
-#include "views.hpp"
 #include "as_tensor.hpp"
+#include "dlpack.hpp"
+#include "dtype.hpp"
+#include "errors.hpp"
 #include "to_tensor.hpp"
 #include "to_xarray.hpp"
-#include "dlpack.hpp"
 #include "transfer.hpp"
+#include "views.hpp"
 
 #endif

@@ -4,7 +4,8 @@
 
 int main()
 {
-    xt::xarray<long double> a = {1, 2};  // no torch dtype on any platform (unsigned int is uint32 from torch 2.3)
+    xt::xarray<long double> a = {
+        1, 2};  // no torch dtype on any platform (unsigned int is uint32 from torch 2.3)
     auto t = xtorch::as_tensor(a);
     return static_cast<int>(t.numel());
 }

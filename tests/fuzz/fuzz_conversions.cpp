@@ -166,11 +166,11 @@ namespace
         {
             if constexpr (std::is_same<T, float>::value)
             {
-                (void) xtorch::as_xarray<double>(t);
+                (void)xtorch::as_xarray<double>(t);
             }
             else
             {
-                (void) xtorch::as_xarray<float>(t);
+                (void)xtorch::as_xarray<float>(t);
             }
             fail("as_xarray accepted a wrong dtype");
         }
@@ -239,7 +239,8 @@ namespace
         {
             fail("to_tensor misread the view");
         }
-        if (!xtorch::to_tensor(sv, xtorch::scalar_type_of<Wide>()).equal(expected.to(xtorch::scalar_type_of<Wide>())))
+        if (!xtorch::to_tensor(sv, xtorch::scalar_type_of<Wide>())
+                 .equal(expected.to(xtorch::scalar_type_of<Wide>())))
         {
             fail("to_tensor with a cast misread the view");
         }

@@ -1,10 +1,10 @@
 // _xtorch_test: a module that exercises every caster of <xtensor-torch/pybind11.hpp>, for the pytest
 // suite next to it (test_pybind11.py).
 #include <atomic>
-#include <optional>
-#include <string>
 #include <complex>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -49,26 +49,31 @@ namespace
     void bind_dtype(py::module_& m, const char* suffix)
     {
         // Every element becomes 10 * its flat index in xtensor's row-major order, through the strides.
-        m.def((std::string("fill_") + suffix).c_str(), [](xtorch::xarray_view<T> v) {
-            std::size_t i = 0;
-            for (auto& x : v)
-            {
-                x = static_cast<T>(static_cast<float>(10 * i++));
-            }
-        });
+        m.def((std::string("fill_") + suffix).c_str(),
+              [](xtorch::xarray_view<T> v)
+              {
+                  std::size_t i = 0;
+                  for (auto& x : v)
+                  {
+                      x = static_cast<T>(static_cast<float>(10 * i++));
+                  }
+              });
         m.def((std::string("copy_in_") + suffix).c_str(), [](xt::xarray<T> a) { return a; });
     }
 
     /// A DLPack capsule as producers make them: its destructor deletes the tensor unless it was consumed.
     py::capsule dlpack_capsule(DLManagedTensor* managed)
     {
-        return py::capsule(managed, "dltensor", [](PyObject* capsule) {
-            if (PyCapsule_IsValid(capsule, "dltensor"))
-            {
-                auto* m = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule, "dltensor"));
-                m->deleter(m);
-            }
-        });
+        return py::capsule(managed, "dltensor",
+                           [](PyObject* capsule)
+                           {
+                               if (PyCapsule_IsValid(capsule, "dltensor"))
+                               {
+                                   auto* m = static_cast<DLManagedTensor*>(
+                                       PyCapsule_GetPointer(capsule, "dltensor"));
+                                   m->deleter(m);
+                               }
+                           });
     }
 
     /// Exports an xtensor container through DLPack, for numpy.from_dlpack and torch.from_dlpack.
@@ -99,10 +104,10 @@ PYBIND11_MODULE(_xtorch_test, m)
     m.def("scale", [](xtorch::xarray_view<double> v, double f) { v *= f; });
     m.def("describe", [](xtorch::xarray_view<double> v) { return describe(v); });
     m.def("describe_2d", [](xtorch::xtensor_view<double, 2> v) { return describe(v); });
-    m.def("total_const", [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); });
-    m.def("first_address", [](xtorch::xarray_view<float> v) {
-        return reinterpret_cast<std::uintptr_t>(v.data() + v.data_offset());
-    });
+    m.def("total_const",
+          [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); });
+    m.def("first_address", [](xtorch::xarray_view<float> v)
+          { return reinterpret_cast<std::uintptr_t>(v.data() + v.data_offset()); });
     m.def("view_back", [](xtorch::xarray_view<float> v) { return v; });
     bind_dtype<bool>(m, "bool");
     bind_dtype<std::uint8_t>(m, "uint8");
@@ -130,18 +135,23 @@ PYBIND11_MODULE(_xtorch_test, m)
     m.def("identity", [](at::Tensor t) { return t; });
     bind_second_translation_unit(m);
     m.def("as_python", [](const at::Tensor& t) { return xtorch::python::as_python(t); });
-    m.def("as_xarray_sum", [](const at::Tensor& t) { return xt::sum(xtorch::python::as_xarray<const double>(t, "as_xarray_sum(x)"))(); });
-    m.def("tensor_address", [](const at::Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.data_ptr()); });
+    m.def("as_xarray_sum", [](const at::Tensor& t)
+          { return xt::sum(xtorch::python::as_xarray<const double>(t, "as_xarray_sum(x)"))(); });
+    m.def("tensor_address",
+          [](const at::Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.data_ptr()); });
     m.def("add_one_", [](at::Tensor t) { t.add_(1); });
     m.def("undefined_tensor", [] { return at::Tensor(); });
 
     // Containers: copied in, moved out.
     m.def("copy_in_2d", [](xt::xtensor<double, 2> a) { return a; });
-    m.def("copy_in_address", [](const xt::xarray<float>& a) { return reinterpret_cast<std::uintptr_t>(a.data()); });
-    m.def("make_counted", [](std::size_t n) {
-        counted_xarray a = xt::arange<double>(static_cast<double>(n));
-        return a;
-    });
+    m.def("copy_in_address",
+          [](const xt::xarray<float>& a) { return reinterpret_cast<std::uintptr_t>(a.data()); });
+    m.def("make_counted",
+          [](std::size_t n)
+          {
+              counted_xarray a = xt::arange<double>(static_cast<double>(n));
+              return a;
+          });
     m.def("make_xtensor", [] { return xt::xtensor<float, 2>{{1, 2, 3}, {4, 5, 6}}; });
 
     py::class_<holder>(m, "Holder")
@@ -150,11 +160,13 @@ PYBIND11_MODULE(_xtorch_test, m)
         .def("fill", [](holder& h, float x) { h.view.fill(x); });
 
     // Drops a view in another thread, with the GIL released: the deleter must take the GIL itself.
-    m.def("drop_in_thread", [](xtorch::xarray_view<float> v) {
-        auto view = std::make_unique<xtorch::xarray_view<float>>(std::move(v));
-        py::gil_scoped_release release;
-        std::thread([view = std::move(view)]() mutable { view.reset(); }).join();
-    });
+    m.def("drop_in_thread",
+          [](xtorch::xarray_view<float> v)
+          {
+              auto view = std::make_unique<xtorch::xarray_view<float>>(std::move(v));
+              py::gil_scoped_release release;
+              std::thread([view = std::move(view)]() mutable { view.reset(); }).join();
+          });
 
     // The member returned by reference: copied by default, borrowed under reference_internal.
     struct box
@@ -164,10 +176,14 @@ PYBIND11_MODULE(_xtorch_test, m)
     py::class_<box>(m, "Box")
         .def(py::init<>())
         .def("copied", [](box& b) -> const xt::xarray<double>& { return b.data; })
-        .def("borrowed", [](box& b) -> xt::xarray<double>& { return b.data; }, py::return_value_policy::reference_internal)
+        .def(
+            "borrowed", [](box& b) -> xt::xarray<double>& { return b.data; },
+            py::return_value_policy::reference_internal)
         .def("first", [](const box& b) { return b.data(0); })
         // Under return_value_policy::reference nothing keeps the Box alive: the sanitizer canary's bug.
-        .def("borrowed_unsafe", [](box& b) -> xt::xarray<double>& { return b.data; }, py::return_value_policy::reference);
+        .def(
+            "borrowed_unsafe", [](box& b) -> xt::xarray<double>& { return b.data; },
+            py::return_value_policy::reference);
     m.def("total64", [](xtorch::xarray_view<const double> v) { return xt::sum(v)(); });
 
     // A member whose buffer the counting allocator frees: returned under reference_internal, the tensor
@@ -177,8 +193,11 @@ PYBIND11_MODULE(_xtorch_test, m)
         counted_xarray data;
     };
     py::class_<owner>(m, "Owner")
-        .def(py::init([](std::size_t n) { return owner{counted_xarray(xt::arange<double>(static_cast<double>(n)))}; }))
-        .def("borrowed", [](owner& o) -> counted_xarray& { return o.data; }, py::return_value_policy::reference_internal)
+        .def(py::init([](std::size_t n)
+                      { return owner{counted_xarray(xt::arange<double>(static_cast<double>(n)))}; }))
+        .def(
+            "borrowed", [](owner& o) -> counted_xarray& { return o.data; },
+            py::return_value_policy::reference_internal)
         .def("address", [](const owner& o) { return reinterpret_cast<std::uintptr_t>(o.data.data()); });
 
     // A view kept by C++ after the call that made it: the tensor's storage must stay where the view is.
@@ -197,27 +216,34 @@ PYBIND11_MODULE(_xtorch_test, m)
 
     // DLPack, C++ side.
     py::class_<exporter>(m, "Exporter")
-        .def(py::init([](std::size_t n, bool owning) {
-                 return exporter{counted_xarray(xt::arange<double>(static_cast<double>(n))), owning};
-             }),
+        .def(py::init(
+                 [](std::size_t n, bool owning) {
+                     return exporter{counted_xarray(xt::arange<double>(static_cast<double>(n))), owning};
+                 }),
              py::arg("n"), py::arg("owning"))
         .def("__dlpack__", &exporter::dlpack, py::arg("stream") = py::none())
         .def("__dlpack_device__", [](const exporter&) { return py::make_tuple(1, 0); })
         .def("address", [](const exporter& e) { return reinterpret_cast<std::uintptr_t>(e.data.data()); });
-    m.def("from_dlpack_sum", [](py::capsule capsule) {
-        auto* managed = static_cast<DLManagedTensor*>(capsule.get_pointer());
-        PyCapsule_SetName(capsule.ptr(), "used_dltensor");
-        auto v = xtorch::from_dlpack<double>(managed);
-        return static_cast<double>(xt::sum(v)());
-    });
+    m.def("from_dlpack_sum",
+          [](py::capsule capsule)
+          {
+              auto* managed = static_cast<DLManagedTensor*>(capsule.get_pointer());
+              PyCapsule_SetName(capsule.ptr(), "used_dltensor");
+              auto v = xtorch::from_dlpack<double>(managed);
+              return static_cast<double>(xt::sum(v)());
+          });
 
     // How a torch.Tensor's TensorImpl is found: torch's layout, probed at import, against `_cdata`.
     m.def("uses_layout_probe", &xtorch::python::detail::uses_layout_probe);
-    m.def("impl_both_ways", [](py::handle obj) {
-        const xtorch::python::detail::borrowed_tensor borrowed(obj.ptr());
-        const auto cdata = py::reinterpret_borrow<py::object>(obj).attr("_cdata").cast<std::uintptr_t>();
-        return std::make_pair(reinterpret_cast<std::uintptr_t>(borrowed.get().unsafeGetTensorImpl()), cdata);
-    });
+    m.def("impl_both_ways",
+          [](py::handle obj)
+          {
+              const xtorch::python::detail::borrowed_tensor borrowed(obj.ptr());
+              const auto cdata =
+                  py::reinterpret_borrow<py::object>(obj).attr("_cdata").cast<std::uintptr_t>();
+              return std::make_pair(reinterpret_cast<std::uintptr_t>(borrowed.get().unsafeGetTensorImpl()),
+                                    cdata);
+          });
 
     // The import check, with the version and ABI flag given.
     m.def("torch_mismatch", &xtorch::python::torch_mismatch);

@@ -41,37 +41,40 @@ namespace xtorch
             const std::int64_t tiles_p = (size_p + copy_tile - 1) / copy_tile;
             const std::int64_t tiles_q = (size_q + copy_tile - 1) / copy_tile;
             const std::int64_t outer = src.numel() / (size_p * size_q);
-            at::parallel_for(0, outer * tiles_p * tiles_q, 16, [&](std::int64_t begin, std::int64_t end) {
-                for (std::int64_t unit = begin; unit < end; ++unit)
-                {
-                    const std::int64_t tq = unit % tiles_q;
-                    const std::int64_t tp = (unit / tiles_q) % tiles_p;
-                    std::int64_t o = unit / (tiles_q * tiles_p);
-                    std::int64_t s_off = 0, d_off = 0;
-                    for (std::int64_t dim = rank - 1; dim >= 0; --dim)  // the other dimensions, row-major
-                    {
-                        if (dim == p || dim == q)
-                        {
-                            continue;
-                        }
-                        const std::int64_t i = o % src.size(dim);
-                        o /= src.size(dim);
-                        s_off += i * src.stride(dim);
-                        d_off += i * dst.stride(dim);
-                    }
-                    const std::int64_t p_end = std::min(size_p, (tp + 1) * copy_tile);
-                    const std::int64_t q_end = std::min(size_q, (tq + 1) * copy_tile);
-                    for (std::int64_t i = tp * copy_tile; i < p_end; ++i)
-                    {
-                        const From* in = s + s_off + i;
-                        To* out = d + d_off + i * dst_p;
-                        for (std::int64_t j = tq * copy_tile; j < q_end; ++j)
-                        {
-                            out[j] = convert_value<To>(in[j * src_q]);
-                        }
-                    }
-                }
-            });
+            at::parallel_for(0, outer * tiles_p * tiles_q, 16,
+                             [&](std::int64_t begin, std::int64_t end)
+                             {
+                                 for (std::int64_t unit = begin; unit < end; ++unit)
+                                 {
+                                     const std::int64_t tq = unit % tiles_q;
+                                     const std::int64_t tp = (unit / tiles_q) % tiles_p;
+                                     std::int64_t o = unit / (tiles_q * tiles_p);
+                                     std::int64_t s_off = 0, d_off = 0;
+                                     for (std::int64_t dim = rank - 1; dim >= 0;
+                                          --dim)  // the other dimensions, row-major
+                                     {
+                                         if (dim == p || dim == q)
+                                         {
+                                             continue;
+                                         }
+                                         const std::int64_t i = o % src.size(dim);
+                                         o /= src.size(dim);
+                                         s_off += i * src.stride(dim);
+                                         d_off += i * dst.stride(dim);
+                                     }
+                                     const std::int64_t p_end = std::min(size_p, (tp + 1) * copy_tile);
+                                     const std::int64_t q_end = std::min(size_q, (tq + 1) * copy_tile);
+                                     for (std::int64_t i = tp * copy_tile; i < p_end; ++i)
+                                     {
+                                         const From* in = s + s_off + i;
+                                         To* out = d + d_off + i * dst_p;
+                                         for (std::int64_t j = tq * copy_tile; j < q_end; ++j)
+                                         {
+                                             out[j] = convert_value<To>(in[j * src_q]);
+                                         }
+                                     }
+                                 }
+                             });
         }
 
         /**
@@ -83,8 +86,8 @@ namespace xtorch
         {
             const std::int64_t rank = src.dim();
             if (rank >= 2 && src.is_cpu() && dst.is_cpu() && is_supported(src.scalar_type())
-                && is_supported(dst.scalar_type()) && !src.is_conj() && !src.is_neg() && src.layout() == c10::kStrided
-                && dst.is_contiguous() && !src.is_contiguous())
+                && is_supported(dst.scalar_type()) && !src.is_conj() && !src.is_neg()
+                && src.layout() == c10::kStrided && dst.is_contiguous() && !src.is_contiguous())
             {
                 std::int64_t p = -1;
                 for (std::int64_t d = 0; d < rank; ++d)
@@ -97,11 +100,17 @@ namespace xtorch
                 const std::int64_t q = rank - 1;
                 if (p >= 0 && p != q && src.size(q) > 1)
                 {
-                    visit_dtype(src.scalar_type(), "xtorch copy", [&](auto from) {
-                        visit_dtype(dst.scalar_type(), "xtorch copy", [&](auto to) {
-                            tiled_copy<typename decltype(from)::type, typename decltype(to)::type>(src, dst, p, q);
+                    visit_dtype(
+                        src.scalar_type(), "xtorch copy",
+                        [&](auto from)
+                        {
+                            visit_dtype(
+                                dst.scalar_type(), "xtorch copy",
+                                [&](auto to) {
+                                    tiled_copy<typename decltype(from)::type, typename decltype(to)::type>(
+                                        src, dst, p, q);
+                                });
                         });
-                    });
                     return;
                 }
             }
@@ -134,16 +143,18 @@ namespace xtorch
         {
             if (!t.defined())
             {
-                refuse(call, "the tensor is undefined", "an undefined tensor (a default-constructed at::Tensor)",
-                       "a defined tensor", "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+                refuse(call, "the tensor is undefined",
+                       "an undefined tensor (a default-constructed at::Tensor)", "a defined tensor",
+                       "Pass a tensor made by a factory such as at::empty or torch::zeros.");
             }
             visit_dtype(t.scalar_type(), call, [](auto) {});
-            const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
+            const auto limit =
+                static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
             if (static_cast<std::uint64_t>(t.numel()) > limit)
             {
                 refuse(call, "the copy would not fit in memory",
-                       std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T)) + " bytes (sizes "
-                           + format_list(t.sizes()) + ")",
+                       std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T))
+                           + " bytes (sizes " + format_list(t.sizes()) + ")",
                        "at most " + std::to_string(limit) + " elements",
                        "Copy a slice of the tensor instead, e.g. t.slice(0, 0, n).");
             }

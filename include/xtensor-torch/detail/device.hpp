@@ -41,7 +41,8 @@ namespace xtorch
             {
                 refuse(call, "no such CUDA device", "device " + device.str(),
                        "an index below " + std::to_string(count),
-                       "Use torch::Device(torch::kCUDA, i) with i from 0 to " + std::to_string(count - 1) + ".");
+                       "Use torch::Device(torch::kCUDA, i) with i from 0 to " + std::to_string(count - 1)
+                           + ".");
             }
         }
     }

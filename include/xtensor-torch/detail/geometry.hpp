@@ -65,7 +65,8 @@ namespace xtorch
          * - g.span becomes the elements from the first to one past the last (0 when empty).
          * It builds no text: callers that refuse use geometry_refusal, the others read the fault.
          */
-        inline geometry_fault settle(geometry& g, std::int64_t offset, std::int64_t itemsize, std::int64_t capacity)
+        inline geometry_fault settle(geometry& g, std::int64_t offset, std::int64_t itemsize,
+                                     std::int64_t capacity)
         {
             const std::size_t rank = g.sizes.size();
             bool overflow = false;
@@ -78,7 +79,8 @@ namespace xtorch
                 {
                     g.strides[d] = next;
                 }
-                overflow = overflow || __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
+                overflow =
+                    overflow || __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
             }
             g.span = 0;
             if (!empty)
@@ -145,8 +147,8 @@ namespace xtorch
         {
             const bool py = reader == audience::python;
             return {"rank mismatch",
-                    "rank " + std::to_string(sizes.size()) + (py ? ", shape " : " (sizes ") + format_shape(sizes, reader)
-                        + (py ? "" : ")"),
+                    "rank " + std::to_string(sizes.size()) + (py ? ", shape " : " (sizes ")
+                        + format_shape(sizes, reader) + (py ? "" : ")"),
                     "rank " + std::to_string(rank)};
         }
 
@@ -157,7 +159,8 @@ namespace xtorch
             if (fault == geometry_fault::too_large)
             {
                 return {what + "'s sizes and strides span more bytes than a tensor can address",
-                        "sizes " + format_shape(g.sizes, reader) + " and strides " + format_shape(g.strides, reader),
+                        "sizes " + format_shape(g.sizes, reader) + " and strides "
+                            + format_shape(g.strides, reader),
                         "element and byte counts below 2^63"};
             }
             return {what + "'s sizes and strides reach outside its storage",
@@ -199,7 +202,8 @@ namespace xtorch
             {
                 if (shape[d] > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()))
                 {
-                    refuse(call, "the expression's sizes and strides span more bytes than a tensor can address",
+                    refuse(call,
+                           "the expression's sizes and strides span more bytes than a tensor can address",
                            "sizes " + format_list(shape) + " and strides " + format_list(strides),
                            "element and byte counts below 2^63", "Convert a smaller view of the expression.");
                 }
@@ -211,21 +215,23 @@ namespace xtorch
                 }
                 if (g.strides[d] < 0 && g.sizes[d] > 1)
                 {
-                    refuse(call,
-                           "at least one stride in the given expression is negative, and tensors with negative "
-                           "strides are not currently supported",
-                           "strides " + format_list(strides), "non-negative strides",
-                           "Use xtorch::to_tensor(e) to copy it into a new tensor.");
+                    refuse(
+                        call,
+                        "at least one stride in the given expression is negative, and tensors with negative "
+                        "strides are not currently supported",
+                        "strides " + format_list(strides), "non-negative strides",
+                        "Use xtorch::to_tensor(e) to copy it into a new tensor.");
                 }
             }
             using value_type = typename E::value_type;
-            settle_geometry(g, static_cast<std::int64_t>(e.data_offset()), sizeof(value_type), -1, call, "the expression",
-                            "Convert a smaller view of the expression.");
+            settle_geometry(g, static_cast<std::int64_t>(e.data_offset()), sizeof(value_type), -1, call,
+                            "the expression", "Convert a smaller view of the expression.");
             return g;
         }
 
         /// A CPU tensor of dtype st over `storage`, with the given offset (elements), sizes and strides.
-        inline at::Tensor make_cpu_tensor(c10::Storage storage, std::int64_t offset, const geometry& g, c10::ScalarType st)
+        inline at::Tensor make_cpu_tensor(c10::Storage storage, std::int64_t offset, const geometry& g,
+                                          c10::ScalarType st)
         {
             auto t = at::detail::make_tensor<c10::TensorImpl>(std::move(storage),
                                                               c10::DispatchKeySet(c10::DispatchKey::CPU),
@@ -240,7 +246,8 @@ namespace xtorch
         /// gone. The storage cannot be resized: torch cannot grow memory it did not allocate.
         inline c10::Storage make_storage(c10::DataPtr ptr, std::size_t bytes)
         {
-            return c10::Storage(c10::Storage::use_byte_size_t(), static_cast<std::int64_t>(bytes), std::move(ptr),
+            return c10::Storage(c10::Storage::use_byte_size_t(), static_cast<std::int64_t>(bytes),
+                                std::move(ptr),
                                 /*allocator=*/nullptr, /*resizable=*/false);
         }
 
@@ -250,15 +257,18 @@ namespace xtorch
          * if making the tensor throws).
          */
         template <class E>
-        at::Tensor borrow(const E& e, const geometry& g, void* owner = nullptr, c10::DeleterFnPtr release = nullptr)
+        at::Tensor borrow(const E& e, const geometry& g, void* owner = nullptr,
+                          c10::DeleterFnPtr release = nullptr)
         {
             using value_type = typename E::value_type;
             auto* base = const_cast<value_type*>(e.data());
             const auto offset = static_cast<std::int64_t>(e.data_offset());
             const std::size_t bytes = static_cast<std::size_t>(offset + g.span) * sizeof(value_type);
-            c10::DataPtr ptr = owner != nullptr ? c10::DataPtr(base, owner, release, c10::Device(c10::DeviceType::CPU))
-                                                : c10::DataPtr(base, c10::Device(c10::DeviceType::CPU));
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), offset, g, scalar_type_of<value_type>());
+            c10::DataPtr ptr = owner != nullptr
+                                   ? c10::DataPtr(base, owner, release, c10::Device(c10::DeviceType::CPU))
+                                   : c10::DataPtr(base, c10::Device(c10::DeviceType::CPU));
+            return make_cpu_tensor(make_storage(std::move(ptr), bytes), offset, g,
+                                   scalar_type_of<value_type>());
         }
     }
 }

@@ -39,8 +39,8 @@ namespace xtorch
                 ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
             }
 #else
-            (void) data;
-            (void) bytes;
+            (void)data;
+            (void)bytes;
 #endif
         }
     }

@@ -34,7 +34,7 @@ namespace xtorch
             rank,             // another rank than a static-rank view's
             negative_stride,  // xtensor's adaptors and torch's own views have none
             too_large,        // sizes and strides past int64
-            outside_storage   // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
+            outside_storage  // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
         };
 
         /// The geometry of t as settle() sees it, against its storage's capacity.
@@ -127,7 +127,8 @@ namespace xtorch
             {
                 case view_refusal::undefined:
                     return {"the tensor is undefined",
-                            py ? "None" : "an undefined tensor (a default-constructed at::Tensor)", "a defined tensor"};
+                            py ? "None" : "an undefined tensor (a default-constructed at::Tensor)",
+                            "a defined tensor"};
                 case view_refusal::layout:
                     return {"can't convert " + to_text(t.layout()) + " layout tensor to xtensor",
                             to_text(t.layout()) + " layout", "Strided layout"};
@@ -136,30 +137,35 @@ namespace xtorch
                             "a tensor with Python dispatch (a subclass such as FakeTensor or DTensor)",
                             "a tensor without Python dispatch"};
                 case view_refusal::zero_tensor:
-                    return {"can't view a ZeroTensor: it has no memory", "a ZeroTensor", "a tensor with memory"};
+                    return {"can't view a ZeroTensor: it has no memory", "a ZeroTensor",
+                            "a tensor with memory"};
                 case view_refusal::device:
                     return {"can't convert " + t.device().str() + " device type tensor to xtensor",
                             "device " + t.device().str(), "device cpu"};
                 case view_refusal::requires_grad:
-                    return {"can't view a tensor that requires grad", py ? "requires_grad=True" : "requires_grad=true",
+                    return {"can't view a tensor that requires grad",
+                            py ? "requires_grad=True" : "requires_grad=true",
                             py ? "requires_grad=False" : "requires_grad=false"};
                 case view_refusal::conjugate_bit:
-                    return {"can't view a tensor that has conjugate bit set", "conjugate bit set", "no conjugate bit"};
+                    return {"can't view a tensor that has conjugate bit set", "conjugate bit set",
+                            "no conjugate bit"};
                 case view_refusal::negative_bit:
-                    return {"can't view a tensor that has negative bit set", "negative bit set", "no negative bit"};
+                    return {"can't view a tensor that has negative bit set", "negative bit set",
+                            "no negative bit"};
                 case view_refusal::dtype:
-                    return {"dtype mismatch", py ? python_dtype_name(t.scalar_type()) : c10::toString(t.scalar_type()),
+                    return {"dtype mismatch",
+                            py ? python_dtype_name(t.scalar_type()) : c10::toString(t.scalar_type()),
                             py ? python_dtype_name(dtype) : c10::toString(dtype)};
-                case view_refusal::rank:
-                    return rank_refusal(t.sizes(), rank, reader);
+                case view_refusal::rank: return rank_refusal(t.sizes(), rank, reader);
                 case view_refusal::negative_stride:
-                    return {"negative strides are not supported", "strides " + format_shape(t.strides(), reader),
-                            "non-negative strides"};
+                    return {"negative strides are not supported",
+                            "strides " + format_shape(t.strides(), reader), "non-negative strides"};
                 case view_refusal::too_large:
                 case view_refusal::outside_storage:
                 {
                     const tensor_geometry tg = settle_tensor(t);
-                    return geometry_refusal(tg.fault, tg.g, t.storage_offset(), tg.capacity, "the tensor", reader);
+                    return geometry_refusal(tg.fault, tg.g, t.storage_offset(), tg.capacity, "the tensor",
+                                            reader);
                 }
                 default: return {"no refusal", "a viewable tensor", "a refusal"};
             }

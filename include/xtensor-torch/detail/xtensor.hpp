@@ -11,6 +11,8 @@
  *
  * A string, not <...>: in a computed <...> include, the space after the comma would stay in the path.
  */
+// Not formatted: spaces around the slashes would end up in the path.
+// clang-format off
 #define XTENSOR_TORCH_STRINGIFY_(text) #text
 #define XTENSOR_TORCH_STRINGIFY(text) XTENSOR_TORCH_STRINGIFY_(text)
 #if __has_include(<xtensor/containers/xarray.hpp>)
@@ -20,6 +22,7 @@
 #define XTENSOR_TORCH_XTENSOR_FOLDERS 0
 #define XTENSOR_TORCH_XTENSOR_HEADER(folder, name) XTENSOR_TORCH_STRINGIFY(xtensor/name.hpp)
 #endif
+// clang-format on
 
 // What the library uses, and what a user of its views and copies expects to have (xt::arange, xt::sum, ...).
 #include XTENSOR_TORCH_XTENSOR_HEADER(containers, xadapt)

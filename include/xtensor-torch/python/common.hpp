@@ -26,9 +26,9 @@ namespace xtorch
             struct dtype_descr;
 
 #define XTENSOR_TORCH_DTYPE_DESCR(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, ...)      \
-    template <>                                                            \
-    struct dtype_descr<CPP_TYPE>                                           \
-    {                                                                      \
+    template <>                                                                 \
+    struct dtype_descr<CPP_TYPE>                                                \
+    {                                                                           \
         static constexpr auto name = pybind11::detail::const_name(PYTHON_NAME); \
     };
             XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_DESCR)
@@ -104,12 +104,13 @@ namespace xtorch
             template <class T, std::int64_t Rank>
             struct tensor_descr
             {
-                static constexpr auto name =
-                    pybind11::detail::const_name("torch.Tensor[") + dtype_descr<std::remove_const_t<T>>::name
-                    + pybind11::detail::const_name<(Rank < 0)>(pybind11::detail::const_name(""),
-                                                               pybind11::detail::const_name(", ndim=")
-                                                                   + pybind11::detail::const_name<(Rank < 0 ? 0 : Rank)>())
-                    + pybind11::detail::const_name("]");
+                static constexpr auto name = pybind11::detail::const_name("torch.Tensor[")
+                                             + dtype_descr<std::remove_const_t<T>>::name
+                                             + pybind11::detail::const_name<(Rank < 0)>(
+                                                 pybind11::detail::const_name(""),
+                                                 pybind11::detail::const_name(", ndim=")
+                                                     + pybind11::detail::const_name<(Rank < 0 ? 0 : Rank)>())
+                                             + pybind11::detail::const_name("]");
             };
         }
     }

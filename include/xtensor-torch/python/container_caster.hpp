@@ -25,7 +25,8 @@ namespace xtorch
 
                 bool load(py::handle src, bool convert)
                 {
-                    static const std::string what = "xtensor container parameter of " + type_name<value_type>();
+                    static const std::string what =
+                        "xtensor container parameter of " + type_name<value_type>();
                     at::Tensor t;
                     py::object copied;  // a numpy copy of src, alive while it is read
                     try
@@ -73,14 +74,17 @@ namespace xtorch
                         {
                             return false;
                         }
-                        const auto parts = xtorch::detail::rank_refusal(t.sizes(), Rank, xtorch::detail::audience::python);
+                        const auto parts =
+                            xtorch::detail::rank_refusal(t.sizes(), Rank, xtorch::detail::audience::python);
                         raise_value_error(what, parts.problem, parts.found, parts.expected,
-                                          "Pass x.reshape(...) with " + std::to_string(Rank) + " dimensions.");
+                                          "Pass x.reshape(...) with " + std::to_string(Rank)
+                                              + " dimensions.");
                     }
                     try
                     {
                         xtorch::detail::check_copyable<value_type>(t, what);
-                        auto shape = xtorch::detail::shape_maker<typename C::shape_type>::make(static_cast<std::size_t>(t.dim()));
+                        auto shape = xtorch::detail::shape_maker<typename C::shape_type>::make(
+                            static_cast<std::size_t>(t.dim()));
                         std::copy(t.sizes().begin(), t.sizes().end(), shape.begin());
                         m_value = C::from_shape(shape);
                         xtorch::detail::copy_into(m_value, t, "xtorch::python::load");
@@ -113,7 +117,8 @@ namespace xtorch
                     {
                         // Borrowed with no Python owner to hold: C++ keeps src alive, as pybind11's
                         // `reference` means for its own classes.
-                        return wrap_tensor(xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
+                        return wrap_tensor(
+                            xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
                     }
                     return wrap_tensor(xtorch::detail::share(C(src), "xtorch::python::cast"));
                 }
@@ -163,7 +168,8 @@ namespace pybind11
 
         template <class EC, std::size_t N, xt::layout_type L, class Tag>
         struct type_caster<xt::xtensor_container<EC, N, L, Tag>>
-            : xtorch::python::detail::container_caster<xt::xtensor_container<EC, N, L, Tag>, static_cast<std::int64_t>(N)>
+            : xtorch::python::detail::container_caster<xt::xtensor_container<EC, N, L, Tag>,
+                                                       static_cast<std::int64_t>(N)>
         {
         };
     }

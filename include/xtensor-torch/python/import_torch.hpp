@@ -31,7 +31,6 @@ namespace xtorch
             }
         }
 
-
         /**
          * Why a module built against this libtorch cannot run with the torch of version
          * `torch_version` and C++ ABI flag `cxx11_abi` (torch._C._GLIBCXX_USE_CXX11_ABI), or "" when
@@ -40,18 +39,20 @@ namespace xtorch
         inline std::string torch_mismatch(const std::string& torch_version, bool cxx11_abi)
         {
             const auto running = detail::major_minor(torch_version);
-            const std::string built = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR);
+            const std::string built =
+                std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR);
             const bool built_abi = _GLIBCXX_USE_CXX11_ABI != 0;
             std::string problem;
             if (running.first != TORCH_VERSION_MAJOR || running.second != TORCH_VERSION_MINOR)
             {
-                problem = "it was built against libtorch " + built + ", but the running torch is " + torch_version;
+                problem =
+                    "it was built against libtorch " + built + ", but the running torch is " + torch_version;
             }
             else if (cxx11_abi != built_abi)
             {
                 problem = std::string("it was built with _GLIBCXX_USE_CXX11_ABI=") + (built_abi ? "1" : "0")
-                          + ", but the running torch " + torch_version + " uses _GLIBCXX_USE_CXX11_ABI="
-                          + (cxx11_abi ? "1" : "0");
+                          + ", but the running torch " + torch_version
+                          + " uses _GLIBCXX_USE_CXX11_ABI=" + (cxx11_abi ? "1" : "0");
             }
             if (problem.empty())
             {
@@ -85,10 +86,10 @@ namespace xtorch
                     py::str(py::module_::import("numpy").attr("__version__")).cast<std::string>();
                 if (detail::major_minor(numpy_version).first >= 2)
                 {
-                    throw py::import_error("this module was built with pybind11 " PYBIND11_TOSTRING(PYBIND11_VERSION_MAJOR)
-                                           "." PYBIND11_TOSTRING(PYBIND11_VERSION_MINOR)
-                                           ", which reads numpy 1's data structures, but the running numpy is "
-                                           + numpy_version + ". Rebuild it with pybind11 2.12 or later.");
+                    throw py::import_error(
+                        "this module was built with pybind11 " PYBIND11_TOSTRING(PYBIND11_VERSION_MAJOR) "." PYBIND11_TOSTRING(
+                            PYBIND11_VERSION_MINOR) ", which reads numpy 1's data structures, but the running numpy is "
+                        + numpy_version + ". Rebuild it with pybind11 2.12 or later.");
                 }
             }
 #endif

@@ -74,23 +74,27 @@ namespace xtorch
             {
                 const auto* array = py::detail::array_proxy(src.ptr());
                 const auto* descr = py::detail::array_descriptor_proxy(array->descr);
-                const auto strides_text = [&] {
-                    return "strides " + py_tuple(std::vector<py::ssize_t>(array->strides, array->strides + array->nd))
+                const auto strides_text = [&]
+                {
+                    return "strides "
+                           + py_tuple(std::vector<py::ssize_t>(array->strides, array->strides + array->nd))
                            + " bytes";
                 };
                 const numpy_item item = read_numpy_item(array->descr);
                 const c10::ScalarType st = xtorch::detail::scalar_type_of_numpy(descr->kind, item.size);
                 if (st == c10::ScalarType::Undefined || item.has_fields)
                 {
-                    const std::string name = py::str(py::handle(array->descr).attr("name")).cast<std::string>();
+                    const std::string name =
+                        py::str(py::handle(array->descr).attr("name")).cast<std::string>();
                     raise_type_error(what, "can't convert a numpy array of this dtype", "numpy." + name,
                                      xtorch::detail::supported_numpy_dtypes(),
                                      "Pass a.astype(...) with one of those dtypes.");
                 }
                 if (descr->byteorder == '>')
                 {
-                    raise_value_error(what, "the numpy array's byte order is not the machine's", "byte order '>'",
-                                      "native byte order", "Pass a.astype(a.dtype.newbyteorder('=')).");
+                    raise_value_error(what, "the numpy array's byte order is not the machine's",
+                                      "byte order '>'", "native byte order",
+                                      "Pass a.astype(a.dtype.newbyteorder('=')).");
                 }
                 if ((array->flags & py::detail::npy_api::NPY_ARRAY_ALIGNED_) == 0)
                 {
@@ -99,9 +103,9 @@ namespace xtorch
                 }
                 if (writable && (array->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_) == 0)
                 {
-                    raise_value_error(what, "the numpy array is read-only", "flags.writeable=False",
-                                      "a writeable array",
-                                      "Pass a.copy(), or bind the parameter as a view of const elements to read it.");
+                    raise_value_error(
+                        what, "the numpy array is read-only", "flags.writeable=False", "a writeable array",
+                        "Pass a.copy(), or bind the parameter as a view of const elements to read it.");
                 }
                 const auto rank = static_cast<std::size_t>(array->nd);
                 const auto itemsize = static_cast<std::int64_t>(item.size);
@@ -117,23 +121,26 @@ namespace xtorch
                     const auto bytes = static_cast<std::int64_t>(array->strides[d]);
                     if (bytes % itemsize != 0)
                     {
-                        raise_value_error(what, "given numpy array strides not a multiple of the element byte size",
+                        raise_value_error(what,
+                                          "given numpy array strides not a multiple of the element byte size",
                                           strides_text(), "multiples of " + std::to_string(itemsize),
                                           "Pass numpy.ascontiguousarray(a).");
                     }
                     g.strides[d] = bytes / itemsize;
                     if (g.strides[d] < 0 && g.sizes[d] > 1)
                     {
-                        raise_value_error(what,
-                                          "at least one stride in the given numpy array is negative, and tensors with "
-                                          "negative strides are not currently supported",
-                                          strides_text(), "non-negative strides",
-                                          "Pass a.copy() or numpy.ascontiguousarray(a).");
+                        raise_value_error(
+                            what,
+                            "at least one stride in the given numpy array is negative, and tensors with "
+                            "negative strides are not currently supported",
+                            strides_text(), "non-negative strides",
+                            "Pass a.copy() or numpy.ascontiguousarray(a).");
                     }
                 }
                 try
                 {
-                    xtorch::detail::settle_geometry(g, 0, itemsize, -1, what, "the numpy array", "Pass a smaller array.");
+                    xtorch::detail::settle_geometry(g, 0, itemsize, -1, what, "the numpy array",
+                                                    "Pass a smaller array.");
                 }
                 catch (const conversion_error& e)
                 {
@@ -143,7 +150,8 @@ namespace xtorch
                 PyObject* owner = src.inc_ref().ptr();  // dropped by release_py_object
                 c10::DataPtr ptr(array->data, owner, &release_py_object, c10::Device(c10::DeviceType::CPU));
                 return xtorch::detail::make_cpu_tensor(
-                    xtorch::detail::make_storage(std::move(ptr), static_cast<std::size_t>(span * itemsize)), 0, g, st);
+                    xtorch::detail::make_storage(std::move(ptr), static_cast<std::size_t>(span * itemsize)),
+                    0, g, st);
             }
 
             /// A CPU tensor over the memory of an object with __dlpack__ (or a "dltensor" capsule).
@@ -172,11 +180,13 @@ namespace xtorch
                 if (std::strcmp(PyCapsule_GetName(capsule.ptr()), "dltensor") != 0)
                 {
                     raise_value_error(what, "the DLPack capsule was used already",
-                                      std::string("a capsule named '") + PyCapsule_GetName(capsule.ptr()) + "'",
+                                      std::string("a capsule named '") + PyCapsule_GetName(capsule.ptr())
+                                          + "'",
                                       "a capsule named 'dltensor'",
                                       "Pass the array itself, or a new capsule: each can be consumed once.");
                 }
-                auto* managed = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
+                auto* managed =
+                    static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
                 if (managed == nullptr)
                 {
                     throw py::error_already_set();
@@ -220,8 +230,9 @@ namespace xtorch
             /// "a torch.Tensor", "a numpy.ndarray": what was passed, for messages.
             inline std::string passed(py::handle src)
             {
-                return std::string("a ") + py::str(py::type::handle_of(src).attr("__module__")).cast<std::string>()
-                       + "." + py::str(py::type::handle_of(src).attr("__name__")).cast<std::string>();
+                return std::string("a ")
+                       + py::str(py::type::handle_of(src).attr("__module__")).cast<std::string>() + "."
+                       + py::str(py::type::handle_of(src).attr("__name__")).cast<std::string>();
             }
 
             /**

@@ -42,8 +42,9 @@ namespace xtorch
                 }
                 else
                 {
-                    throw py::import_error("xtensor-torch: THPVariable_Wrap was not found in libtorch_python: link the "
-                                           "module with libtorch_python (the CMake target xtensor-torch::python).");
+                    throw py::import_error(
+                        "xtensor-torch: THPVariable_Wrap was not found in libtorch_python: link the "
+                        "module with libtorch_python (the CMake target xtensor-torch::python).");
                 }
                 if (result == nullptr)
                 {
@@ -78,7 +79,8 @@ namespace xtorch
                     auto object = py::reinterpret_steal<py::object>(wrap_tensor(t));
                     const auto limit = std::min<std::ptrdiff_t>(Py_TYPE(object.ptr())->tp_basicsize, 128);
                     const char* base = reinterpret_cast<const char*>(object.ptr());
-                    for (std::ptrdiff_t offset = sizeof(PyObject); offset + static_cast<std::ptrdiff_t>(sizeof(void*)) <= limit;
+                    for (std::ptrdiff_t offset = sizeof(PyObject);
+                         offset + static_cast<std::ptrdiff_t>(sizeof(void*)) <= limit;
                          offset += sizeof(void*))
                     {
                         void* word = nullptr;
@@ -95,7 +97,8 @@ namespace xtorch
 
             inline torch_handles& handles()
             {
-                static torch_handles h = [] {
+                static torch_handles h = []
+                {
                     py::module_::import("torch");
                     torch_handles made;
                     made.tensor_type = THPVariableClass;
@@ -166,8 +169,9 @@ namespace xtorch
                     {
                         void* impl = nullptr;
                         std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
-                        m_tensor = at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(
-                            static_cast<c10::TensorImpl*>(impl)));
+                        m_tensor =
+                            at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(
+                                static_cast<c10::TensorImpl*>(impl)));
                         m_borrowed = true;
                     }
                     else

@@ -21,7 +21,8 @@ namespace xtorch
             /// raised as TypeError / ValueError with the fix in Python terms. `src` is the argument as passed,
             /// for messages; null where only the tensor is known.
             template <class T>
-            void check_view_argument(const at::Tensor& t, py::handle src, const std::string& what, std::int64_t rank)
+            void check_view_argument(const at::Tensor& t, py::handle src, const std::string& what,
+                                     std::int64_t rank)
             {
                 using xtorch::detail::view_refusal;
                 const c10::ScalarType dtype = scalar_type_of<T>();
@@ -30,8 +31,8 @@ namespace xtorch
                 {
                     return;
                 }
-                xtorch::detail::refusal_parts parts =
-                    xtorch::detail::describe_view_refusal(r, t, dtype, rank, xtorch::detail::audience::python);
+                xtorch::detail::refusal_parts parts = xtorch::detail::describe_view_refusal(
+                    r, t, dtype, rank, xtorch::detail::audience::python);
                 const std::string name = xtorch::detail::python_dtype_name(dtype);
                 const std::string argument = src ? passed(src) : std::string("a torch.Tensor");
                 std::string fix;
@@ -41,8 +42,9 @@ namespace xtorch
                     case view_refusal::layout: fix = "Pass x.to_dense()."; break;
                     case view_refusal::python_dispatch:
                         parts.found = argument + " with Python dispatch";
-                        fix = "Pass the plain tensor it stands for (for a DTensor, x.to_local() or x.full_tensor()), "
-                              "or bind the parameter as at::Tensor.";
+                        fix =
+                            "Pass the plain tensor it stands for (for a DTensor, x.to_local() or x.full_tensor()), "
+                            "or bind the parameter as at::Tensor.";
                         break;
                     case view_refusal::zero_tensor: fix = "Pass torch.zeros_like(x) (new memory)."; break;
                     case view_refusal::device:
@@ -56,11 +58,12 @@ namespace xtorch
                     case view_refusal::dtype:
                         parts.found = argument + " of dtype " + parts.found;
                         // x.to(...) refuses quantized tensors: their integers and their values are separate copies.
-                        fix = c10::isQIntType(t.scalar_type())
-                                  ? "Pass x.int_repr() for its stored integers or x.dequantize() for its values "
-                                    "(copies: writes made in C++ are not seen in x)."
-                                  : "Pass x.to(torch." + name + ") or a.astype(numpy." + name
-                                        + ") (a copy: writes made in C++ are not seen in x).";
+                        fix =
+                            c10::isQIntType(t.scalar_type())
+                                ? "Pass x.int_repr() for its stored integers or x.dequantize() for its values "
+                                  "(copies: writes made in C++ are not seen in x)."
+                                : "Pass x.to(torch." + name + ") or a.astype(numpy." + name
+                                      + ") (a copy: writes made in C++ are not seen in x).";
                         break;
                     case view_refusal::rank:
                         fix = "Pass x.reshape(...) with " + std::to_string(rank) + " dimensions.";
@@ -68,8 +71,9 @@ namespace xtorch
                     case view_refusal::negative_stride: fix = "Pass x.contiguous()."; break;
                     case view_refusal::too_large: fix = "Pass a smaller tensor."; break;
                     default:
-                        fix = "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must "
-                              "be resized back first).";
+                        fix =
+                            "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must "
+                            "be resized back first).";
                         break;
                 }
                 const bool type_error = r == view_refusal::undefined || r == view_refusal::python_dispatch
@@ -124,9 +128,10 @@ namespace xtorch
 
                 static py::handle cast(const V& view, py::return_value_policy, py::handle)
                 {
-                    static_assert(!std::is_const<T>::value,
-                                  "xtensor-torch: returning a view of const elements would give Python a writable "
-                                  "tensor over read-only memory. Return xt::xarray<T>(view) (a copy) instead.");
+                    static_assert(
+                        !std::is_const<T>::value,
+                        "xtensor-torch: returning a view of const elements would give Python a writable "
+                        "tensor over read-only memory. Return xt::xarray<T>(view) (a copy) instead.");
                     return wrap_tensor(xtorch::detail::share(const_cast<V&>(view), "xtorch::python::cast"));
                 }
 
@@ -178,8 +183,8 @@ namespace xtorch
 
         /// The name python::as_xarray had before the library's names followed the as_* / to_* rule.
         template <class T>
-        [[deprecated("use xtorch::python::as_xarray<T>(t, what)")]] xarray_view<T> view_argument(const at::Tensor& t,
-                                                                                               const std::string& what)
+        [[deprecated("use xtorch::python::as_xarray<T>(t, what)")]] xarray_view<T> view_argument(
+            const at::Tensor& t, const std::string& what)
         {
             return python::as_xarray<T>(t, what);
         }
