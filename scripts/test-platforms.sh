@@ -19,7 +19,7 @@ ensure_packages debootstrap
 
 CACHE=${XTENSOR_TORCH_CHROOTS:-/var/cache/xtensor-torch/chroots}
 # What each chroot needs: the packages of common.sh, and nothing from outside Debian.
-CHROOT_PACKAGES=("${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}" ninja-build)
+CHROOT_PACKAGES=("${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}")
 SUITES=("$@")
 [ ${#SUITES[@]} -eq 0 ] && SUITES=(trixie forky)
 mounted=()

@@ -1,5 +1,6 @@
 // The caster of at::Tensor (torch::Tensor) parameters and results, from torch tensors, numpy arrays and DLPack
-// producers. It replaces torch's own (<torch/extension.h>): a module includes one or the other.
+// producers, for modules built without torch's Python headers; where <torch/extension.h> is included too (before
+// or after), torch's own caster is the one used.
 #ifndef XTENSOR_TORCH_PYTHON_TENSOR_CASTER_HPP
 #define XTENSOR_TORCH_PYTHON_TENSOR_CASTER_HPP
 
@@ -11,10 +12,18 @@ namespace pybind11
 {
     namespace detail
     {
-        /// at::Tensor (torch::Tensor): the caller's tensor itself, or a tensor over a numpy array's or a
-        /// DLPack producer's memory; any dtype, device and grad state.
-        template <>
-        struct type_caster<at::Tensor>
+        /**
+         * at::Tensor (torch::Tensor): the caller's tensor itself, or a tensor over a numpy array's or a
+         * DLPack producer's memory; any dtype, device and grad state.
+         *
+         * A partial specialization, where torch's own (<torch/extension.h>) is an explicit one: in a
+         * torch.utils.cpp_extension build, whichever header comes first, torch's explicit specialization is
+         * the better match and at::Tensor parameters get torch's caster; elsewhere this one is used. One
+         * extension module should not mix translation units with and without <torch/extension.h>: at::Tensor
+         * would have two casters in one program.
+         */
+        template <class Tensor>
+        struct type_caster<Tensor, std::enable_if_t<std::is_same<Tensor, at::Tensor>::value>>
         {
             PYBIND11_TYPE_CASTER(at::Tensor, const_name("torch.Tensor"));
 

@@ -8,8 +8,8 @@
 
 #include "common.hpp"
 
-// Declared by torch/csrc/autograd/python_variable.h, defined in libtorch_python. That header also
-// defines torch's caster for at::Tensor, which this one replaces, so the function is declared here:
+// Declared by torch/csrc/autograd/python_variable.h, defined in libtorch_python. Modules built without
+// torch's Python headers do not have that declaration, so the function is declared here too:
 // weakly, in both spellings torch has used (by value up to 1.13, by const reference later), and the
 // one libtorch_python defines is called.
 __attribute__((weak)) PyObject* THPVariable_Wrap(at::TensorBase var);
