@@ -189,8 +189,12 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
     }
     SECTION("null")
     {
-        const std::string msg = refusal([] { xtorch::from_dlpack<float>(nullptr); });
-        REQUIRE_THAT(msg, text::Contains("pointer is null"));
+        DLManagedTensor* none = nullptr;
+        REQUIRE_THAT(refusal([&] { xtorch::from_dlpack<float>(none); }),
+                     text::Contains("the DLManagedTensor pointer is null"));
+        xtorch::dl_managed_tensor_versioned* none_versioned = nullptr;
+        REQUIRE_THAT(refusal([&] { xtorch::from_dlpack<float>(none_versioned); }),
+                     text::Contains("the DLManagedTensor" "Versioned pointer is null"));
     }
 }
 
@@ -200,4 +204,87 @@ TEST_CASE("to_dlpack: a reversed view is refused by to_dlpack's name", "[dlpack]
     auto r = xt::view(a, xt::range(xt::placeholders::_, xt::placeholders::_, -1));
     const std::string msg = refusal([&] { xtorch::to_dlpack(r); });
     REQUIRE_THAT(msg, text::StartsWith("xtorch::to_dlpack: at least one stride"));
+}
+
+// DLPack 1.x: the versioned tensor carries a version and flags; const expressions go out read-only, and only
+// a view of const elements takes a read-only tensor. (The struct is DLPack's own where torch's header is 1.x,
+// else declared by the library with the same layout.)
+TEST_CASE("to_dlpack_versioned: version 1.0, read-only for const expressions, freed once", "[dlpack][lifetime]")
+{
+    frees() = 0;
+    {
+        counted_xarray a = xt::arange<double>(6);
+        const counted_xarray& ca = a;
+        xtorch::dl_managed_tensor_versioned* m = xtorch::to_dlpack_versioned(ca);
+        REQUIRE(m->version.major == 1);
+        REQUIRE(m->version.minor == 0);
+        REQUIRE(m->flags == xtorch::dlpack_flag_read_only);
+        REQUIRE(m->dl_tensor.data == a.data());  // borrowed, not copied
+        REQUIRE(m->dl_tensor.dtype.code == kDLFloat);
+        REQUIRE(m->dl_tensor.dtype.bits == 64);
+        auto v = xtorch::from_dlpack<const double, 1>(m);
+        REQUIRE(&v(0) == a.data());
+        REQUIRE(v(5) == 5);
+        a(5) = 50;  // the view reads the container's memory
+        REQUIRE(v(5) == 50);
+    }
+    REQUIRE(frees() == 1);  // the container's own buffer, freed by its destructor alone
+
+    frees() = 0;
+    counted_xarray b = xt::arange<double>(4);
+    const double* buffer = b.data();
+    xtorch::dl_managed_tensor_versioned* m = xtorch::to_dlpack_versioned(std::move(b));
+    REQUIRE(m->flags == 0);  // writable
+    {
+        auto v = xtorch::from_dlpack<double>(m);  // the view owns m now
+        REQUIRE(&v(0) == buffer);
+        v(0) = 7;
+        REQUIRE(frees() == 0);
+    }
+    REQUIRE(frees() == 1);
+}
+
+TEST_CASE("from_dlpack: versioned refusals release the tensor and say what works", "[dlpack][refusal]")
+{
+    frees() = 0;
+    hand_dl h({1, 2}, {2}, {1});
+    xtorch::dl_managed_tensor_versioned versioned{};
+    versioned.version.major = 1;
+    versioned.version.minor = 1;
+    versioned.flags = xtorch::dlpack_flag_read_only;
+    versioned.dl_tensor = h.managed.dl_tensor;
+    versioned.deleter = [](xtorch::dl_managed_tensor_versioned*) { ++frees(); };
+    SECTION("a read-only tensor for a writable view")
+    {
+        const std::string msg = refusal([&] { xtorch::from_dlpack<double>(&versioned); });
+        REQUIRE(msg
+                == "xtorch::from_dlpack<double>: the DLPack tensor is read-only (found the read-only flag set, "
+                   "expected writable memory). Use xtorch::from_dlpack<const T> to read it, or copy it on the "
+                   "producer's side.");
+        REQUIRE(frees() == 1);
+    }
+    SECTION("a read-only tensor for a const view")
+    {
+        {
+            auto v = xtorch::from_dlpack<const double>(&versioned);
+            REQUIRE(v(1) == 2);
+            REQUIRE(frees() == 0);
+        }
+        REQUIRE(frees() == 1);
+    }
+    SECTION("another major version")
+    {
+        versioned.version.major = 2;
+        const std::string msg = refusal([&] { xtorch::from_dlpack<const double>(&versioned); });
+        REQUIRE_THAT(msg, text::Contains("unsupported DLPack major version (found version 2.1, expected major "
+                                         "version 1)"));
+        REQUIRE(frees() == 1);  // DLPack: a consumer that cannot read the version still calls the deleter
+    }
+    SECTION("a copied tensor is fine in C++: the view owns the copy")
+    {
+        versioned.flags = xtorch::dlpack_flag_is_copied;
+        auto v = xtorch::from_dlpack<double>(&versioned);
+        v(0) = 3;
+        REQUIRE(h.values[0] == 3);
+    }
 }

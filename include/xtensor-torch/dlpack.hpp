@@ -1,9 +1,11 @@
-// DLPack both ways: to_dlpack (xtensor expression -> DLManagedTensor*) and from_dlpack<T>
-// (DLManagedTensor* -> xarray_view<T>), without copying.
+// DLPack both ways, without copying: to_dlpack / to_dlpack_versioned (xtensor expression -> DLPack tensor)
+// and from_dlpack<T> (DLPack tensor -> xarray_view<T>), for the legacy DLManagedTensor and DLPack 1.x's
+// DLManagedTensorVersioned (with its version and read-only flag).
 //
-// libtorch 1.13 speaks DLPack 0.6 (<ATen/dlpack.h>, the same header as Debian's libdlpack-dev, with
-// the same include guard, so either may be included first). DLPack 0.6 has no bool type and no
-// read-only flag: bool elements and const expressions are refused at compile time.
+// The DLPack header is torch's <ATen/dlpack.h> (0.6 in torch 1.13, 0.8 in torch 2.6, 1.x from torch 2.9; it
+// shares its include guard with libdlpack-dev's, so either may come first). Where it predates 1.0, the
+// versioned struct is declared here with the ABI that DLPack 1.0 fixes. DLPack before 0.8 has no bool type:
+// bool elements are refused at compile time there.
 #ifndef XTENSOR_TORCH_DLPACK_HPP
 #define XTENSOR_TORCH_DLPACK_HPP
 
@@ -35,9 +37,36 @@
 
 namespace xtorch
 {
+#if defined(DLPACK_MAJOR_VERSION) && DLPACK_MAJOR_VERSION >= 1
+    /// DLPack 1.x's managed tensor: a version, flags (read-only, copied) and the DLTensor.
+    using dl_managed_tensor_versioned = ::DLManagedTensorVersioned;
+#else
+    /// DLPack 1.x's DLManagedTensorVersioned, with the layout DLPack 1.0 fixes for every 1.x version (the
+    /// DLPack header of this torch is older and lacks it): what a "dltensor_versioned" capsule holds.
+    struct dl_managed_tensor_versioned
+    {
+        struct
+        {
+            std::uint32_t major;
+            std::uint32_t minor;
+        } version;
+        void* manager_ctx;  // the producer's, may be null
+        void (*deleter)(dl_managed_tensor_versioned* self);  // frees self too; may be null
+        std::uint64_t flags;  // dlpack_flag_read_only | dlpack_flag_is_copied
+        DLTensor dl_tensor;
+    };
+#endif
+
+    /// DLPack 1.x flags: the memory must not be written; the producer copied it (writes reach no one else).
+    constexpr std::uint64_t dlpack_flag_read_only = 1ULL << 0;
+    constexpr std::uint64_t dlpack_flag_is_copied = 1ULL << 1;
+
     /// Releases a DLManagedTensor; from_dlpack calls it once, when the last view or tensor over the
     /// memory is gone. The default calls the tensor's own deleter.
     using dlpack_release = void (*)(DLManagedTensor*);
+
+    /// The same for a DLPack 1.x tensor.
+    using dlpack_versioned_release = void (*)(dl_managed_tensor_versioned*);
 
     namespace detail
     {
@@ -74,42 +103,40 @@ namespace xtorch
         }
 
         /// What from_dlpack keeps in the storage's DataPtr: the producer's tensor and how to release it.
+        template <class M>
         struct dl_owner
         {
-            DLManagedTensor* managed;
-            dlpack_release release;
+            M* managed;
+            void (*release)(M*);  // null: the tensor's own deleter
         };
 
-        inline void release_managed(DLManagedTensor* managed, dlpack_release release)
+        template <class M>
+        void release_dl_owner(void* ctx)
         {
-            if (release != nullptr)
+            auto* owner = static_cast<dl_owner<M>*>(ctx);
+            if (owner->release != nullptr)
             {
-                release(managed);
+                owner->release(owner->managed);
             }
-            else if (managed->deleter != nullptr)
+            else if (owner->managed->deleter != nullptr)
             {
-                managed->deleter(managed);
+                owner->managed->deleter(owner->managed);
             }
-        }
-
-        inline void release_dl_owner(void* ctx)
-        {
-            auto* owner = static_cast<dl_owner*>(ctx);
-            release_managed(owner->managed, owner->release);
             delete owner;
         }
 
-        /// Calls release (or the tensor's deleter) now: from_dlpack consumes its argument also when it refuses.
+        /// Releases the producer's tensor now, unless disarmed: from_dlpack consumes its argument also when
+        /// it refuses.
         struct dl_guard
         {
-            DLManagedTensor* managed;
-            dlpack_release release;
+            void* ctx;
+            c10::DeleterFnPtr release;
 
             ~dl_guard()
             {
-                if (managed != nullptr)
+                if (ctx != nullptr)
                 {
-                    release_managed(managed, release);
+                    release(ctx);
                 }
             }
         };
@@ -119,17 +146,9 @@ namespace xtorch
          * `managed` when the last tensor or view over it is gone. Consumes `managed` also when it throws.
          * `expected` is the dtype the caller wants (Undefined: any), checked before anything is built.
          */
-        inline at::Tensor tensor_from_dlpack(DLManagedTensor* managed, const std::string& call,
-                                             c10::ScalarType expected, dlpack_release release = nullptr)
+        inline at::Tensor tensor_from_dl(const DLTensor& dl, dl_guard& guard, const std::string& call,
+                                         c10::ScalarType expected)
         {
-            if (managed == nullptr)
-            {
-                refuse(
-                    call, "the DLManagedTensor pointer is null", "nullptr", "a tensor from a DLPack producer",
-                    "Pass the pointer a producer returned (xtorch::to_dlpack, at::toDLPack, a capsule's pointer).");
-            }
-            dl_guard guard{managed, release};
-            const DLTensor& dl = managed->dl_tensor;
             if (dl.device.device_type != kDLCPU && dl.device.device_type != kDLCUDAHost)
             {
                 refuse(
@@ -210,21 +229,85 @@ namespace xtorch
                        "Make an aligned copy on the producer's side first.");
             }
             const auto bytes = static_cast<std::size_t>(g.span * itemsize);
-            // From here on the storage owns `managed`.
-            auto* owner = new dl_owner{managed, release};
-            guard.managed = nullptr;
-            c10::DataPtr ptr(first, owner, &release_dl_owner, c10::Device(c10::DeviceType::CPU));
+            // From here on the storage owns the producer's tensor.
+            c10::DataPtr ptr(first, guard.ctx, guard.release, c10::Device(c10::DeviceType::CPU));
+            guard.ctx = nullptr;
             return make_cpu_tensor(make_storage(std::move(ptr), bytes), 0, g, st);
         }
 
-        template <class V, class T>
-        V view_from_dlpack(DLManagedTensor* managed, dlpack_release release, std::int64_t rank)
+        inline void refuse_null_dlpack(const std::string& call, const char* type)
+        {
+            refuse(call, std::string("the ") + type + " pointer is null", "nullptr",
+                   "a tensor from a DLPack producer",
+                   "Pass the pointer a producer returned (xtorch::to_dlpack, at::toDLPack, a capsule's pointer).");
+        }
+
+        inline at::Tensor tensor_from_dlpack(DLManagedTensor* managed, const std::string& call,
+                                             c10::ScalarType expected, dlpack_release release = nullptr)
+        {
+            if (managed == nullptr)
+            {
+                refuse_null_dlpack(call, "DLManagedTensor");
+            }
+            dl_guard guard{new dl_owner<DLManagedTensor>{managed, release}, &release_dl_owner<DLManagedTensor>};
+            return tensor_from_dl(managed->dl_tensor, guard, call, expected);
+        }
+
+        /**
+         * The same for a DLPack 1.x tensor: refuses another major version (releasing it, as DLPack asks),
+         * and, where `writable`, a tensor flagged read-only or (`refuse_copied`) copied by its producer.
+         */
+        inline at::Tensor tensor_from_dlpack(dl_managed_tensor_versioned* managed, const std::string& call,
+                                             c10::ScalarType expected, bool writable, bool refuse_copied,
+                                             dlpack_versioned_release release = nullptr)
+        {
+            if (managed == nullptr)
+            {
+                refuse_null_dlpack(call, "DLManagedTensorVersioned");
+            }
+            dl_guard guard{new dl_owner<dl_managed_tensor_versioned>{managed, release},
+                           &release_dl_owner<dl_managed_tensor_versioned>};
+            if (managed->version.major != 1)
+            {
+                refuse(call, "unsupported DLPack major version",
+                       "version " + std::to_string(managed->version.major) + "."
+                           + std::to_string(managed->version.minor),
+                       "major version 1", "Ask the producer for DLPack 1.x: __dlpack__(max_version=(1, 0)).");
+            }
+            if (writable && (managed->flags & dlpack_flag_read_only) != 0)
+            {
+                const std::string name = call.substr(0, call.find('<'));
+                refuse(call, "the DLPack tensor is read-only", "the read-only flag set", "writable memory",
+                       name == "xtorch::from_dlpack"
+                           ? "Use xtorch::from_dlpack<const T> to read it, or copy it on the producer's side."
+                           : "Take it as a view of const elements to read it, or pass a writable copy.");
+            }
+            if (writable && refuse_copied && (managed->flags & dlpack_flag_is_copied) != 0)
+            {
+                refuse(call, "the DLPack producer copied the memory, so writes would not reach the caller",
+                       "the is-copied flag set", "the producer's own memory",
+                       "Pass memory the producer can share, or take a view of const elements.");
+            }
+            return tensor_from_dl(managed->dl_tensor, guard, call, expected);
+        }
+
+        template <class V, class T, class M, class R>
+        V view_from_dlpack(M* managed, R release, std::int64_t rank)
         {
             static_assert(
                 XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
                 "xtorch::from_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype.");
             const std::string call = call_name<T>("from_dlpack", rank);
-            at::Tensor t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
+            at::Tensor t;
+            if constexpr (std::is_same<M, DLManagedTensor>::value)
+            {
+                t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
+            }
+            else
+            {
+                t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), !std::is_const<T>::value, false,
+                                       release);
+            }
             if (rank >= 0 && t.dim() != rank)
             {
                 const refusal_parts parts = rank_refusal(t.sizes(), rank, audience::cpp);
@@ -261,8 +344,9 @@ namespace xtorch
             "Evaluate it first: xtorch::to_dlpack(xt::xarray<double>(e)).");
         static_assert(
             !detail::is_read_only<E>::value,
-            "xtorch::to_dlpack: the expression is const, and DLPack 0.6 has no read-only flag, so a consumer "
-            "could write into it. Pass a non-const expression, or a copy.");
+            "xtorch::to_dlpack: the expression is const, and the legacy DLPack tensor has no read-only flag, so a "
+            "consumer could write into it. Use xtorch::to_dlpack_versioned(e) (read-only flag set), or pass a "
+            "non-const expression.");
         static_assert(
             std::is_lvalue_reference<E>::value || detail::move_keeps_data<D>::value,
             "xtorch::to_dlpack: this temporary holds its elements inline (xt::xtensor_fixed), so moving it "
@@ -272,6 +356,60 @@ namespace xtorch
             "xtorch::to_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype. Cast "
             "first: xtorch::to_dlpack(xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e))).");
         return at::toDLPack(detail::share(std::forward<E>(e), "xtorch::to_dlpack"));
+    }
+
+    /**
+     * The same as to_dlpack, as a DLPack 1.x tensor (version 1.0): what `__dlpack__(max_version=(1, 0))`
+     * hands out. A const expression is exported with the read-only flag set, so consumers that honour it
+     * (numpy 2.1+, xtorch::from_dlpack<const T>) read it and refuse to write. The caller owns the returned
+     * pointer until it hands it to a consumer, which calls its deleter.
+     *
+     * **Example**:  const xt::xarray<double> a = {1, 2};  auto* m = xtorch::to_dlpack_versioned(a);  // read-only
+     */
+    template <class E>
+    dl_managed_tensor_versioned* to_dlpack_versioned(E&& e)
+    {
+        using D = std::decay_t<E>;
+        constexpr bool read_only = detail::is_read_only<E>::value;
+        static_assert(
+            xt::is_xexpression<D>::value,
+            "xtorch::to_dlpack_versioned takes an xtensor expression (xt::xarray, xt::xtensor, xt::view, ...).");
+        static_assert(
+            xt::has_data_interface<D>::value,
+            "xtorch::to_dlpack_versioned: this expression has no memory to share (a lazy expression such as "
+            "a + b). Evaluate it first: xtorch::to_dlpack_versioned(xt::xarray<double>(e)).");
+        static_assert(
+            std::is_lvalue_reference<E>::value || (!read_only && detail::move_keeps_data<D>::value),
+            "xtorch::to_dlpack_versioned: this temporary cannot hand its memory over (its elements are "
+            "inline, or const). Pass a variable to borrow its memory.");
+        static_assert(
+            XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
+            "xtorch::to_dlpack_versioned: the DLPack of this torch has no bool dtype. Cast first: "
+            "xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e)).");
+        // The legacy export does the work (dtype, shape, ownership); the versioned tensor owns it.
+        DLManagedTensor* legacy = nullptr;
+        if constexpr (read_only)
+        {
+            // Torch has no read-only tensors: this one stays inside, and the flag tells the consumer.
+            legacy = at::toDLPack(detail::share(e, "xtorch::to_dlpack_versioned"));
+        }
+        else
+        {
+            legacy = at::toDLPack(detail::share(std::forward<E>(e), "xtorch::to_dlpack_versioned"));
+        }
+        auto* versioned = new dl_managed_tensor_versioned{};
+        versioned->version.major = 1;
+        versioned->version.minor = 0;
+        versioned->manager_ctx = legacy;
+        versioned->deleter = [](dl_managed_tensor_versioned* self)
+        {
+            auto* inner = static_cast<DLManagedTensor*>(self->manager_ctx);
+            inner->deleter(inner);
+            delete self;
+        };
+        versioned->flags = read_only ? dlpack_flag_read_only : 0;
+        versioned->dl_tensor = legacy->dl_tensor;
+        return versioned;
     }
 
     /**
@@ -298,6 +436,26 @@ namespace xtorch
     {
         return detail::view_from_dlpack<xtensor_view<T, N>, T>(managed, release,
                                                                static_cast<std::int64_t>(N));
+    }
+
+    /**
+     * from_dlpack<T> for a DLPack 1.x tensor: also refuses a major version other than 1, and a tensor flagged
+     * read-only unless T is const (from_dlpack<const double>). Takes ownership as the legacy overload does.
+     *
+     * **Example**:  auto v = xtorch::from_dlpack<const double>(xtorch::to_dlpack_versioned(std::as_const(a)));
+     */
+    template <class T>
+    xarray_view<T> from_dlpack(dl_managed_tensor_versioned* managed, dlpack_versioned_release release = nullptr)
+    {
+        return detail::view_from_dlpack<xarray_view<T>, T>(managed, release, -1);
+    }
+
+    /// The same with the static rank N.
+    template <class T, std::size_t N>
+    xtensor_view<T, N> from_dlpack(dl_managed_tensor_versioned* managed,
+                                   dlpack_versioned_release release = nullptr)
+    {
+        return detail::view_from_dlpack<xtensor_view<T, N>, T>(managed, release, static_cast<std::int64_t>(N));
     }
 }
 

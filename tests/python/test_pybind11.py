@@ -40,6 +40,32 @@ class Producer:
         return self.array.__dlpack_device__()
 
 
+class ForwardingProducer(Producer):
+    """The DLPack protocol of `array` with the arguments the consumer asks for (DLPack 1.x: max_version,
+    copy), recorded in `asked`."""
+
+    def __init__(self, array):
+        super().__init__(array)
+        self.asked = []
+
+    def __dlpack__(self, **kwargs):
+        self.asked.append(kwargs)
+        return self.array.__dlpack__(**kwargs)
+
+
+def exports_versioned(array):
+    """Whether array.__dlpack__ takes DLPack 1.x's max_version (numpy 2.1+, torch 2.9+)."""
+    try:
+        array.__dlpack__(max_version=(1, 0))
+        return True
+    except TypeError:
+        return False
+
+
+NUMPY_VERSIONED = exports_versioned(np.zeros(1))
+TORCH_VERSIONED = exports_versioned(torch.zeros(1))
+
+
 # --- views: no copy, writes seen by the caller --------------------------------------------------
 
 def test_view_of_a_torch_tensor_writes_in_place():
@@ -237,6 +263,51 @@ def test_refuses_a_used_capsule():
     m.scale(capsule, 1.0)
     with pytest.raises(ValueError, match=r"used already"):
         m.scale(capsule, 1.0)
+
+
+@pytest.mark.parametrize("make", [lambda: np.arange(4.0), lambda: torch.arange(4.0, dtype=torch.float64)],
+                         ids=["numpy", "torch"])
+def test_dlpack_producers_are_asked_for_dlpack_1_and_fall_back(make):
+    array = make()
+    producer = ForwardingProducer(array)
+    versioned = exports_versioned(array)
+    m.scale(producer, -1.0)
+    assert array.tolist() == [0, -1, -2, -3]  # written in place, whichever protocol carried it
+    assert producer.asked[0] == {"max_version": (1, 0), "copy": False}
+    # A producer that takes those arguments is asked once; an older one again, without them.
+    assert producer.asked[1:] == ([] if versioned else [{}])
+
+
+@pytest.mark.skipif(not NUMPY_VERSIONED, reason="numpy " + np.__version__ + " exports no DLPack 1.x tensors (2.1+)")
+def test_dlpack_1_read_only_memory_is_for_const_views_only():
+    a = np.arange(4.0)
+    a.setflags(write=False)
+    assert m.total64(ForwardingProducer(a)) == 6.0  # a const view reads it
+    with pytest.raises(ValueError) as e:
+        m.scale(ForwardingProducer(a), 2.0)
+    assert "the DLPack tensor is read-only (found the read-only flag set, expected writable memory)" in str(e.value)
+    assert a.tolist() == [0, 1, 2, 3]
+    # A writable array goes through DLPack 1.x as a writable view.
+    b = np.arange(3.0)
+    m.scale(b.__dlpack__(max_version=(1, 0)), 2.0)  # a versioned capsule itself
+    assert b.tolist() == [0, 2, 4]
+
+
+@pytest.mark.skipif(not NUMPY_VERSIONED, reason="numpy " + np.__version__ + " exports no DLPack 1.x tensors (2.1+)")
+def test_refuses_a_used_versioned_capsule():
+    capsule = np.zeros(2).__dlpack__(max_version=(1, 0))
+    m.scale(capsule, 1.0)
+    with pytest.raises(ValueError, match=r"used already \(found a capsule named 'used_dltensor_versioned'"):
+        m.scale(capsule, 1.0)
+
+
+@pytest.mark.skipif(NUMPY_VERSIONED, reason="numpy " + np.__version__ + " exports DLPack 1.x tensors")
+def test_read_only_numpy_through_the_old_protocol_is_numpys_refusal():
+    """Before DLPack 1.0 there is no read-only flag: numpy refuses to export a read-only array at all."""
+    a = np.arange(3.0)
+    a.setflags(write=False)
+    with pytest.raises((BufferError, TypeError)):
+        m.total64(ForwardingProducer(a))
 
 
 def test_refuses_a_dlpack_producer_on_another_device():

@@ -87,8 +87,10 @@ namespace xtorch
                 PyGILState_Release(state);
             }
 
-            /// The release of DLPack tensors from Python producers: their deleters touch Python objects.
-            inline void release_dlpack_with_gil(DLManagedTensor* managed)
+            /// The release of DLPack tensors (legacy or 1.x) from Python producers: their deleters touch
+            /// Python objects.
+            template <class M>
+            void release_dlpack_with_gil(M* managed)
             {
                 if (managed->deleter == nullptr || !python_alive())
                 {

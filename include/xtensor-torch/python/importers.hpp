@@ -154,49 +154,77 @@ namespace xtorch
                     0, g, st);
             }
 
-            /// A CPU tensor over the memory of an object with __dlpack__ (or a "dltensor" capsule).
-            inline at::Tensor tensor_from_dlpack_object(py::handle src, const std::string& what)
+            /**
+             * The DLPack capsule of src: src itself when it is a capsule, else src.__dlpack__(max_version=(1, 0),
+             * copy=False) (a "dltensor_versioned" capsule from DLPack 1.x producers: numpy 2.1+, torch 2.9+),
+             * or src.__dlpack__() from producers that do not take those arguments.
+             */
+            inline py::object dlpack_capsule(py::handle src, const std::string& what)
             {
-                py::object capsule;
                 if (PyCapsule_CheckExact(src.ptr()))
                 {
-                    capsule = py::reinterpret_borrow<py::object>(src);
+                    return py::reinterpret_borrow<py::object>(src);
                 }
-                else
+                if (py::hasattr(src, "__dlpack_device__"))
                 {
-                    if (py::hasattr(src, "__dlpack_device__"))
+                    auto device = src.attr("__dlpack_device__")().cast<std::pair<int, int>>();
+                    if (device.first != kDLCPU && device.first != kDLCUDAHost)
                     {
-                        auto device = src.attr("__dlpack_device__")().cast<std::pair<int, int>>();
-                        if (device.first != kDLCPU && device.first != kDLCUDAHost)
-                        {
-                            raise_value_error(what, "can't view memory of another device from the CPU",
-                                              "__dlpack_device__() == (" + std::to_string(device.first) + ", "
-                                                  + std::to_string(device.second) + ")",
-                                              "(1, 0), the CPU", "Copy it to host memory first.");
-                        }
+                        raise_value_error(what, "can't view memory of another device from the CPU",
+                                          "__dlpack_device__() == (" + std::to_string(device.first) + ", "
+                                              + std::to_string(device.second) + ")",
+                                          "(1, 0), the CPU", "Copy it to host memory first.");
                     }
-                    capsule = src.attr("__dlpack__")();
                 }
-                if (std::strcmp(PyCapsule_GetName(capsule.ptr()), "dltensor") != 0)
+                py::object export_ = src.attr("__dlpack__");
+                try
+                {
+                    return export_(py::arg("max_version") = py::make_tuple(1, 0), py::arg("copy") = false);
+                }
+                catch (py::error_already_set& e)
+                {
+                    if (!e.matches(PyExc_TypeError))
+                    {
+                        throw;
+                    }
+                }
+                return export_();  // the protocol before DLPack 1.0
+            }
+
+            /**
+             * A CPU tensor over the memory of an object with __dlpack__ (or a DLPack capsule). Where
+             * `writable`, a DLPack 1.x tensor flagged read-only, or copied by its producer, is refused.
+             */
+            inline at::Tensor tensor_from_dlpack_object(py::handle src, const std::string& what, bool writable)
+            {
+                py::object capsule = dlpack_capsule(src, what);
+                const char* name = PyCapsule_GetName(capsule.ptr());
+                const bool versioned = name != nullptr && std::strcmp(name, "dltensor_versioned") == 0;
+                if (!versioned && (name == nullptr || std::strcmp(name, "dltensor") != 0))
                 {
                     raise_value_error(what, "the DLPack capsule was used already",
-                                      std::string("a capsule named '") + PyCapsule_GetName(capsule.ptr())
-                                          + "'",
-                                      "a capsule named 'dltensor'",
+                                      std::string("a capsule named '") + (name ? name : "") + "'",
+                                      "a capsule named 'dltensor' or 'dltensor_versioned'",
                                       "Pass the array itself, or a new capsule: each can be consumed once.");
                 }
-                auto* managed =
-                    static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
-                if (managed == nullptr)
+                void* pointer = PyCapsule_GetPointer(capsule.ptr(), name);
+                if (pointer == nullptr)
                 {
                     throw py::error_already_set();
                 }
-                // From here on the tensor (or the refusal) releases `managed`; the capsule must not.
-                PyCapsule_SetName(capsule.ptr(), "used_dltensor");
+                // From here on the tensor (or the refusal) releases the DLPack tensor; the capsule must not.
+                PyCapsule_SetName(capsule.ptr(), versioned ? "used_dltensor_versioned" : "used_dltensor");
                 try
                 {
-                    return xtorch::detail::tensor_from_dlpack(managed, what, c10::ScalarType::Undefined,
-                                                              &release_dlpack_with_gil);
+                    if (versioned)
+                    {
+                        return xtorch::detail::tensor_from_dlpack(
+                            static_cast<dl_managed_tensor_versioned*>(pointer), what, c10::ScalarType::Undefined,
+                            writable, true, &release_dlpack_with_gil<dl_managed_tensor_versioned>);
+                    }
+                    return xtorch::detail::tensor_from_dlpack(static_cast<DLManagedTensor*>(pointer), what,
+                                                              c10::ScalarType::Undefined,
+                                                              &release_dlpack_with_gil<DLManagedTensor>);
                 }
                 catch (const conversion_error& e)
                 {
@@ -222,7 +250,7 @@ namespace xtorch
                 }
                 if (PyCapsule_CheckExact(obj) || py::hasattr(src, "__dlpack__"))
                 {
-                    return tensor_from_dlpack_object(src, what);
+                    return tensor_from_dlpack_object(src, what, writable);
                 }
                 return at::Tensor();
             }
