@@ -52,7 +52,14 @@ namespace
     }
 }
 
+// The casters keep no unsynchronised state, so this module declares that it runs without the GIL on
+// free-threaded Python (3.13t+; pybind11 2.13+): its own functions share nothing either. That is each
+// module's choice, for its own code.
+#if PYBIND11_VERSION_HEX >= 0x020D0000
+PYBIND11_MODULE(xtensor_torch, m, pybind11::mod_gil_not_used())
+#else
 PYBIND11_MODULE(xtensor_torch, m)
+#endif
 {
     xtorch::python::import_torch();
     m.doc() = "C++ functions written with xtensor, taking and returning torch tensors and numpy arrays.";

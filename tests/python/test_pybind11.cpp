@@ -93,9 +93,19 @@ namespace
     };
 }
 
+#if PYBIND11_VERSION_HEX >= 0x020D0000
+PYBIND11_MODULE(_xtorch_test, m, py::mod_gil_not_used())
+#else
 PYBIND11_MODULE(_xtorch_test, m)
+#endif
 {
     xtorch::python::import_torch();
+
+    // For the threads test: the body runs without the GIL, as a long computation would.
+    m.def("fill_released", [](xtorch::xarray_view<double> v, double x) { v.fill(x); },
+          py::call_guard<py::gil_scoped_release>());
+    m.def("total_released", [](xtorch::xarray_view<const double> v) { return xt::sum(v)(); },
+          py::call_guard<py::gil_scoped_release>());
 
     m.def("frees", [] { return xtorch_test::frees().load(); });
     m.def("last_allocation", [] { return xtorch_test::last_allocation().load(); });

@@ -4,7 +4,9 @@
 #define XTENSOR_TORCH_PYTHON_TORCH_OBJECT_HPP
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <mutex>
 
 #include "common.hpp"
 
@@ -95,18 +97,45 @@ namespace xtorch
                 return found[0] == found[1] ? found[0] : -1;
             }
 
-            inline torch_handles& handles()
+            inline torch_handles make_handles()
             {
-                static torch_handles h = []
+                py::module_::import("torch");
+                torch_handles made;
+                made.tensor_type = THPVariableClass;
+                made.cdata_name = PyUnicode_InternFromString("_cdata");  // immortal once interned here
+                made.impl_offset = find_impl_offset();
+                return made;
+            }
+
+            /**
+             * The handles, made once. Making them calls into Python (import torch), so a C++ static would
+             * deadlock: one thread inside the initializer waiting for the GIL (or, free-threaded, for the
+             * import lock) that another holds while it waits for the initializer. The first callers wait
+             * with the GIL released instead; afterwards a call costs one atomic load.
+             */
+            inline const torch_handles& handles()
+            {
+#if PYBIND11_VERSION_HEX >= 0x020C0000
+                PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<torch_handles> storage;
+                return storage.call_once_and_store_result(make_handles).get_stored();
+#else
+                // pybind11 before 2.12 (Debian 12's 2.10) has no gil_safe_call_once_and_store; the same idea.
+                static std::atomic<bool> ready{false};
+                static std::once_flag once;
+                static torch_handles stored;
+                if (!ready.load(std::memory_order_acquire))
                 {
-                    py::module_::import("torch");
-                    torch_handles made;
-                    made.tensor_type = THPVariableClass;
-                    made.cdata_name = PyUnicode_InternFromString("_cdata");  // immortal once interned here
-                    made.impl_offset = find_impl_offset();
-                    return made;
-                }();
-                return h;
+                    py::gil_scoped_release unlocked;
+                    std::call_once(once,
+                                   []
+                                   {
+                                       py::gil_scoped_acquire locked;
+                                       stored = make_handles();
+                                   });
+                    ready.store(true, std::memory_order_release);
+                }
+                return stored;
+#endif
             }
 
             /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter).
