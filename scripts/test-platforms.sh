@@ -4,6 +4,9 @@
 # debootstrap from Debian's default mirror, with Debian's own packages of each release.
 #   ./scripts/test-platforms.sh               both releases
 #   ./scripts/test-platforms.sh trixie        one of them
+#   BENCH=1 ./scripts/test-platforms.sh       then the cost of a call from Python in each release
+#                                             (benchmarks/results/python_calls.<release>.json); BENCH=only
+#                                             runs the benchmark without the suite
 # The chroots are kept in $XTENSOR_TORCH_CHROOTS (default /var/cache/xtensor-torch/chroots), outside the
 # repository, and reused while the package list below is unchanged. Needs root (debootstrap, chroot, mount).
 set -euo pipefail
@@ -93,14 +96,27 @@ run_suite() {
     echo "== $suite: $(chroot "$dir" dpkg-query -W -f='${Package} ${Version}, ' libtorch-dev libxtensor-dev \
         pybind11-dev python3-numpy catch2 libdlpack-dev g++ python3 | sed 's/, $//')"
     local start=$SECONDS
-    chroot "$dir" /usr/bin/env PYTHONDONTWRITEBYTECODE=1 JOBS="$JOBS" bash -c '
+    [ "${BENCH:-0}" = only ] || chroot "$dir" /usr/bin/env PYTHONDONTWRITEBYTECODE=1 JOBS="$JOBS" bash -c '
         set -euo pipefail
         build=/var/tmp/xtensor-torch-build
         cmake -S /src -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 \
             >/var/tmp/configure.log 2>&1 || { cat /var/tmp/configure.log; exit 1; }
         cmake --build $build -j"$JOBS"
         cd $build && ctest --output-on-failure -j"$JOBS"'
-    echo "== $suite: passed in $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    [ "${BENCH:-0}" = only ] || echo "== $suite: passed in $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
+    if [ "${BENCH:-0}" != 0 ]; then
+        echo "== $suite: the cost of a call from Python"
+        chroot "$dir" /usr/bin/env PYTHONDONTWRITEBYTECODE=1 JOBS="$JOBS" SUITE="$suite" bash -c '
+            set -euo pipefail
+            build=/var/tmp/xtensor-torch-bench
+            cmake -S /src -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 \
+                -DXTENSOR_TORCH_BUILD_TESTS=OFF -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF \
+                -DXTENSOR_TORCH_BUILD_BENCHMARKS=ON >/var/tmp/configure-bench.log 2>&1 ||
+                { cat /var/tmp/configure-bench.log; exit 1; }
+            cmake --build $build -j"$JOBS"
+            PYTHONPATH=$build/python /usr/bin/python3 /src/benchmarks/python/bench_python.py \
+                /src/benchmarks/results/python_calls.$SUITE.json'
+    fi
     umount -l "$dir/src" "$dir/dev" "$dir/proc"
     mounted=()
 }

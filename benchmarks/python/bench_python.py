@@ -1,6 +1,7 @@
 """What a call costs from Python: a no-op bound function taking xarray_view<float>, called with a
-torch.Tensor, against the same no-op taking torch::Tensor through torch's own caster and against
-torch.from_numpy, all measured in the same run, interleaved, medians of many rounds.
+torch.Tensor, against the same no-op taking torch::Tensor through torch's own caster, against
+torch.from_numpy and, where nanobind is installed, against nanobind's nb::ndarray<float> caster, all
+measured in the same run, interleaved, medians of many rounds.
 
     PYTHONPATH=build/bench/python /usr/bin/python3 benchmarks/python/bench_python.py [results.json]
 """
@@ -15,6 +16,11 @@ import torch
 import _torch_bench
 import _xtorch_bench
 
+try:
+    import _nanobind_bench
+except ImportError:  # nanobind is not installed (Debian 12 and 13 package none recent enough)
+    _nanobind_bench = None
+
 CALLS = 20000
 ROUNDS = 41
 
@@ -24,6 +30,16 @@ def per_call_ns(f, arg):
     for _ in range(CALLS):
         f(arg)
     return (time.perf_counter_ns() - start) / CALLS
+
+
+def platform_name():
+    """"Debian GNU/Linux 12 (bookworm)": the platform the numbers were measured on."""
+    try:
+        with open("/etc/os-release") as f:
+            fields = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+        return fields.get("PRETTY_NAME", "").strip('"')
+    except OSError:
+        return "unknown"
 
 
 def main():
@@ -38,16 +54,24 @@ def main():
         "torch.from_numpy(a)": (torch.from_numpy, a),
         "pybind11 floor: noop(int)": (_xtorch_bench.noop_int, 1),
     }
+    if _nanobind_bench is not None:
+        cases["nanobind: noop(nb::ndarray<float>) with a numpy array"] = (_nanobind_bench.noop_ndarray, a)
+        cases["nanobind: noop(nb::ndarray<float>) with a tensor"] = (_nanobind_bench.noop_ndarray, t)
     samples = {name: [] for name in cases}
     for _ in range(ROUNDS):  # interleaved, so that a slow spell of the machine hits every case alike
         for name, (f, arg) in cases.items():
             samples[name].append(per_call_ns(f, arg))
     medians = {name: statistics.median(s) for name, s in samples.items()}
     view = medians["ours: noop(xarray_view<float>) with a tensor"]
+    numpy_view = medians["ours: noop(xarray_view<float>) with a numpy array"]
     ratios = {
-        "view / torch caster (limit 1.5)": view / medians["torch caster: noop(torch::Tensor) with a tensor"],
+        "view / torch caster (limit 1.3)": view / medians["torch caster: noop(torch::Tensor) with a tensor"],
         "view / torch.from_numpy (limit 1.0)": view / medians["torch.from_numpy(a)"],
+        "numpy view / torch.from_numpy (limit 1.0)": numpy_view / medians["torch.from_numpy(a)"],
     }
+    if _nanobind_bench is not None:
+        ratios["numpy view / nanobind numpy (limit 1.0)"] = (
+            numpy_view / medians["nanobind: noop(nb::ndarray<float>) with a numpy array"])
     print(f"{'case':55s} {'ns per call':>12s}")
     for name, ns in medians.items():
         print(f"{name:55s} {ns:12.0f}")
@@ -58,7 +82,8 @@ def main():
     if len(sys.argv) > 1:
         with open(sys.argv[1], "w") as out:
             json.dump({"calls_per_round": CALLS, "rounds": ROUNDS, "median_ns": medians, "ratios": ratios,
-                       "torch": torch.__version__, "numpy": np.__version__}, out, indent=2)
+                       "torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
+                       "platform": platform_name()}, out, indent=2)
 
 
 if __name__ == "__main__":

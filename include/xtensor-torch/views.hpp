@@ -261,46 +261,50 @@ namespace xtorch
             }
         };
 
-        /// Builds a view of type V over t, which check_viewable has accepted.
-        template <class V, class T>
-        V make_view(const at::Tensor& t)
+        /**
+         * Builds a view of type V over `storage` from element `offset`, with torch's sizes and strides
+         * (checked already: by check_viewable, or by an importer that made the storage); `contiguous` says
+         * the strides are row-major (torch keeps that as a flag, so the common case compares no strides).
+         */
+        template <class V, class T, class Sizes, class Strides>
+        V make_view(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
+                    const Strides& strides, bool contiguous)
         {
             using shape_type = typename V::shape_type;
             using strides_type = typename V::strides_type;
-            const auto rank = static_cast<std::size_t>(t.dim());
+            const auto rank = static_cast<std::size_t>(sizes.size());
             shape_type shape = shape_maker<shape_type>::make(rank);
-            strides_type strides = shape_maker<strides_type>::make(rank);
+            strides_type view_strides = shape_maker<strides_type>::make(rank);
+            std::size_t numel = 1;
             for (std::size_t d = 0; d < rank; ++d)
             {
-                shape[d] = static_cast<std::size_t>(t.size(static_cast<std::int64_t>(d)));
+                shape[d] = static_cast<std::size_t>(sizes[d]);
+                numel *= shape[d];
                 // xtensor broadcasts through size-1 dimensions by giving them stride 0; torch may give
                 // them any stride.
-                strides[d] =
-                    shape[d] == 1 ? 0 : static_cast<std::ptrdiff_t>(t.stride(static_cast<std::int64_t>(d)));
+                view_strides[d] = shape[d] == 1 ? 0 : static_cast<std::ptrdiff_t>(strides[d]);
             }
-            // Tell xtensor when the memory is contiguous, so that it may iterate linearly. Torch keeps
-            // its row-major contiguity as a flag: the common case costs no stride comparison.
+            // Tell xtensor when the memory is contiguous, so that it may iterate linearly.
             xt::layout_type layout = xt::layout_type::dynamic;
-            if (t.numel() > 1 && t.is_contiguous())
+            if (numel > 1 && contiguous)
             {
                 layout = xt::layout_type::row_major;
             }
-            else if (t.numel() > 1)
+            else if (numel > 1)
             {
                 strides_type row = shape_maker<strides_type>::make(rank);
                 strides_type col = shape_maker<strides_type>::make(rank);
                 xt::compute_strides(shape, xt::layout_type::row_major, row);
                 xt::compute_strides(shape, xt::layout_type::column_major, col);
-                if (std::equal(strides.begin(), strides.end(), row.begin()))
+                if (std::equal(view_strides.begin(), view_strides.end(), row.begin()))
                 {
                     layout = xt::layout_type::row_major;
                 }
-                else if (std::equal(strides.begin(), strides.end(), col.begin()))
+                else if (std::equal(view_strides.begin(), view_strides.end(), col.begin()))
                 {
                     layout = xt::layout_type::column_major;
                 }
             }
-            const c10::Storage& storage = t.storage();
             // As Tensor.numpy() does: a view cannot follow its tensor to new memory, so torch must not move
             // the tensor there (t.resize_ larger would free the block the view reads). Torch refuses such a
             // resize_ from now on with its own message.
@@ -320,8 +324,16 @@ namespace xtorch
             }
             const std::size_t size = storage.nbytes() / sizeof(T);
             tensor_flat<T> flat(tensor_buffer<T>(storage, base, size), {size});
-            return V(std::move(flat), std::move(shape), std::move(strides),
-                     static_cast<std::size_t>(t.storage_offset()), layout);
+            return V(std::move(flat), std::move(shape), std::move(view_strides),
+                     static_cast<std::size_t>(offset), layout);
+        }
+
+        /// Builds a view of type V over t, which check_viewable has accepted.
+        template <class V, class T>
+        V make_view(const at::Tensor& t)
+        {
+            return make_view<V, T>(t.storage(), t.storage_offset(), t.sizes(), t.strides(),
+                                   t.is_contiguous());
         }
     }
 

@@ -110,6 +110,17 @@ namespace xtorch
                     return view_refusal::negative_stride;
                 }
             }
+            // The common case without copying sizes and strides: a contiguous tensor reaches offset + numel.
+            if (t.is_contiguous())
+            {
+                const auto capacity = static_cast<std::int64_t>(t.storage().nbytes())
+                                      / static_cast<std::int64_t>(t.element_size());
+                std::int64_t end = 0;
+                if (!__builtin_add_overflow(t.storage_offset(), t.numel(), &end) && end <= capacity)
+                {
+                    return view_refusal::none;
+                }
+            }
             switch (settle_tensor(t).fault)
             {
                 case geometry_fault::too_large: return view_refusal::too_large;

@@ -64,13 +64,23 @@ namespace xtorch
 #endif
             }
 
+            /// A numpy array's memory in torch's terms: a storage that holds a reference to the array, the
+            /// sizes and strides in elements (from element 0 of the storage), and the dtype.
+            struct numpy_memory
+            {
+                c10::Storage storage;
+                xtorch::detail::geometry g;
+                c10::ScalarType dtype;
+                bool contiguous;
+            };
+
             /**
-             * A CPU tensor over the memory of a numpy array, holding a reference to the array (so
-             * that the array's memory lives as long as any tensor or view over it). `what` names the
-             * parameter in messages; `writable` refuses read-only arrays. Reads numpy's structs
-             * directly (through pybind11's proxies): attribute lookups would cost microseconds.
+             * The memory of a numpy array, holding a reference to the array (so that the array's memory
+             * lives as long as any tensor or view over it). `what` names the parameter in messages;
+             * `writable` refuses read-only arrays. Reads numpy's structs directly (through pybind11's
+             * proxies): attribute lookups would cost microseconds.
              */
-            inline at::Tensor tensor_from_numpy(py::handle src, const std::string& what, bool writable)
+            inline numpy_memory numpy_storage(py::handle src, const std::string& what, bool writable)
             {
                 const auto* array = py::detail::array_proxy(src.ptr());
                 const auto* descr = py::detail::array_descriptor_proxy(array->descr);
@@ -149,9 +159,17 @@ namespace xtorch
                 const std::int64_t span = g.span;
                 PyObject* owner = src.inc_ref().ptr();  // dropped by release_py_object
                 c10::DataPtr ptr(array->data, owner, &release_py_object, c10::Device(c10::DeviceType::CPU));
-                return xtorch::detail::make_cpu_tensor(
+                const bool contiguous = (array->flags & py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_) != 0;
+                return {
                     xtorch::detail::make_storage(std::move(ptr), static_cast<std::size_t>(span * itemsize)),
-                    0, g, st);
+                    std::move(g), st, contiguous};
+            }
+
+            /// A CPU tensor over the memory of a numpy array (numpy_storage's).
+            inline at::Tensor tensor_from_numpy(py::handle src, const std::string& what, bool writable)
+            {
+                numpy_memory memory = numpy_storage(src, what, writable);
+                return xtorch::detail::make_cpu_tensor(std::move(memory.storage), 0, memory.g, memory.dtype);
             }
 
             /**
@@ -195,7 +213,8 @@ namespace xtorch
              * A CPU tensor over the memory of an object with __dlpack__ (or a DLPack capsule). Where
              * `writable`, a DLPack 1.x tensor flagged read-only, or copied by its producer, is refused.
              */
-            inline at::Tensor tensor_from_dlpack_object(py::handle src, const std::string& what, bool writable)
+            inline at::Tensor tensor_from_dlpack_object(py::handle src, const std::string& what,
+                                                        bool writable)
             {
                 py::object capsule = dlpack_capsule(src, what);
                 const char* name = PyCapsule_GetName(capsule.ptr());
@@ -219,8 +238,9 @@ namespace xtorch
                     if (versioned)
                     {
                         return xtorch::detail::tensor_from_dlpack(
-                            static_cast<dl_managed_tensor_versioned*>(pointer), what, c10::ScalarType::Undefined,
-                            writable, true, &release_dlpack_with_gil<dl_managed_tensor_versioned>);
+                            static_cast<dl_managed_tensor_versioned*>(pointer), what,
+                            c10::ScalarType::Undefined, writable, true,
+                            &release_dlpack_with_gil<dl_managed_tensor_versioned>);
                     }
                     return xtorch::detail::tensor_from_dlpack(static_cast<DLManagedTensor*>(pointer), what,
                                                               c10::ScalarType::Undefined,

@@ -138,21 +138,12 @@ namespace xtorch
 #endif
             }
 
-            /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter).
+            /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter). A C-level subtype
+            /// check: isinstance() would go through torch.Tensor's metaclass, a call costing more than the
+            /// rest of the test for every numpy array passed.
             inline bool is_torch_tensor(PyObject* obj)
             {
-                auto* type = reinterpret_cast<PyObject*>(Py_TYPE(obj));
-                const torch_handles& h = handles();
-                if (type == h.tensor_type)
-                {
-                    return true;
-                }
-                const int result = PyObject_IsInstance(obj, h.tensor_type);
-                if (result < 0)
-                {
-                    throw py::error_already_set();
-                }
-                return result == 1;
+                return PyObject_TypeCheck(obj, reinterpret_cast<PyTypeObject*>(handles().tensor_type)) != 0;
             }
 
             /// The at::Tensor of a torch.Tensor (a new reference to the same TensorImpl).

@@ -106,6 +106,21 @@ namespace xtorch
                             m_value.emplace(view_maker{t.get()});
                             return true;
                         }
+                        if (is_numpy_array(src))
+                        {
+                            // No tensor in between where the array is what the view wants: the view holds
+                            // the storage alone.
+                            numpy_memory memory = numpy_storage(src, what, !std::is_const<T>::value);
+                            const auto rank = static_cast<std::int64_t>(memory.g.sizes.size());
+                            if (memory.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
+                            {
+                                m_value.emplace(storage_view_maker{memory});
+                                return true;
+                            }
+                            check_view_argument<T>(xtorch::detail::make_cpu_tensor(std::move(memory.storage),
+                                                                                   0, memory.g, memory.dtype),
+                                                   src, what, Rank);  // refuses, with the tensor's words
+                        }
                         const at::Tensor t = tensor_from_python(src, what, !std::is_const<T>::value);
                         if (!t.defined())
                         {
@@ -160,6 +175,18 @@ namespace xtorch
                     operator V() const
                     {
                         return xtorch::detail::make_view<V, T>(t);
+                    }
+                };
+
+                /// The same over a numpy array's storage.
+                struct storage_view_maker
+                {
+                    const numpy_memory& memory;
+
+                    operator V() const
+                    {
+                        return xtorch::detail::make_view<V, T>(memory.storage, 0, memory.g.sizes,
+                                                               memory.g.strides, memory.contiguous);
                     }
                 };
 
