@@ -22,275 +22,17 @@
 #include <ATen/DLConvertor.h>
 #include <ATen/dlpack.h>
 
+#include "detail/dlpack.hpp"
+
 #include "as_tensor.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
 #include "views.hpp"
 
-// Bool crosses DLPack where the header has kDLBool (DLPack 0.8+) and torch exports it (2.2+).
-#if XTENSOR_TORCH_TORCH_AT_LEAST(2, 2) \
-    && (defined(DLPACK_MAJOR_VERSION) || (defined(DLPACK_VERSION) && DLPACK_VERSION >= 80))
-#define XTENSOR_TORCH_DLPACK_BOOL 1
-#else
-#define XTENSOR_TORCH_DLPACK_BOOL 0
-#endif
-
 namespace xtorch
 {
-#if defined(DLPACK_MAJOR_VERSION) && DLPACK_MAJOR_VERSION >= 1
-    /// DLPack 1.x's managed tensor: a version, flags (read-only, copied) and the DLTensor.
-    using dl_managed_tensor_versioned = ::DLManagedTensorVersioned;
-#else
-    /// DLPack 1.x's DLManagedTensorVersioned, with the layout DLPack 1.0 fixes for every 1.x version (the
-    /// DLPack header of this torch is older and lacks it): what a "dltensor_versioned" capsule holds.
-    struct dl_managed_tensor_versioned
-    {
-        struct
-        {
-            std::uint32_t major;
-            std::uint32_t minor;
-        } version;
-        void* manager_ctx;  // the producer's, may be null
-        void (*deleter)(dl_managed_tensor_versioned* self);  // frees self too; may be null
-        std::uint64_t flags;  // dlpack_flag_read_only | dlpack_flag_is_copied
-        DLTensor dl_tensor;
-    };
-#endif
-
-    /// DLPack 1.x flags: the memory must not be written; the producer copied it (writes reach no one else).
-    constexpr std::uint64_t dlpack_flag_read_only = 1ULL << 0;
-    constexpr std::uint64_t dlpack_flag_is_copied = 1ULL << 1;
-
-    /// Releases a DLManagedTensor; from_dlpack calls it once, when the last view or tensor over the
-    /// memory is gone. The default calls the tensor's own deleter.
-    using dlpack_release = void (*)(DLManagedTensor*);
-
-    /// The same for a DLPack 1.x tensor.
-    using dlpack_versioned_release = void (*)(dl_managed_tensor_versioned*);
-
     namespace detail
     {
-        /// "float64 (code 2, 64 bits)": a DLPack dtype as messages show it.
-        inline std::string dl_dtype_text(const DLDataType& dt)
-        {
-            const char* code = "unknown code";
-            switch (dt.code)
-            {
-                case kDLInt: code = "int"; break;
-                case kDLUInt: code = "uint"; break;
-                case kDLFloat: code = "float"; break;
-                case kDLBfloat: code = "bfloat"; break;
-                case kDLComplex: code = "complex"; break;
-#if XTENSOR_TORCH_DLPACK_BOOL
-                case kDLBool: code = "bool"; break;
-#endif
-                default: break;
-            }
-            std::string text = code + std::to_string(dt.bits);
-            if (dt.lanes != 1)
-            {
-                text += "x" + std::to_string(dt.lanes);
-            }
-            return text + " (DLPack code " + std::to_string(dt.code) + ", " + std::to_string(dt.bits)
-                   + " bits)";
-        }
-
-        /// The torch dtype of a DLPack dtype, or Undefined when the map has none.
-        inline c10::ScalarType scalar_type_of_dl(const DLDataType& dt)
-        {
-            return dt.lanes == 1 ? scalar_type_of_dlpack(dt.code, dt.bits, XTENSOR_TORCH_DLPACK_BOOL)
-                                 : c10::ScalarType::Undefined;
-        }
-
-        /// What from_dlpack keeps in the storage's DataPtr: the producer's tensor and how to release it.
-        template <class M>
-        struct dl_owner
-        {
-            M* managed;
-            void (*release)(M*);  // null: the tensor's own deleter
-        };
-
-        template <class M>
-        void release_dl_owner(void* ctx)
-        {
-            auto* owner = static_cast<dl_owner<M>*>(ctx);
-            if (owner->release != nullptr)
-            {
-                owner->release(owner->managed);
-            }
-            else if (owner->managed->deleter != nullptr)
-            {
-                owner->managed->deleter(owner->managed);
-            }
-            delete owner;
-        }
-
-        /// Releases the producer's tensor now, unless disarmed: from_dlpack consumes its argument also when
-        /// it refuses.
-        struct dl_guard
-        {
-            void* ctx;
-            c10::DeleterFnPtr release;
-
-            ~dl_guard()
-            {
-                if (ctx != nullptr)
-                {
-                    release(ctx);
-                }
-            }
-        };
-
-        /**
-         * A CPU tensor over the memory of `managed`, with its own dtype; the tensor's storage releases
-         * `managed` when the last tensor or view over it is gone. Consumes `managed` also when it throws.
-         * `expected` is the dtype the caller wants (Undefined: any), checked before anything is built.
-         */
-        inline at::Tensor tensor_from_dl(const DLTensor& dl, dl_guard& guard, const std::string& call,
-                                         c10::ScalarType expected)
-        {
-            if (dl.device.device_type != kDLCPU && dl.device.device_type != kDLCUDAHost)
-            {
-                refuse(
-                    call, "the DLPack tensor is not in host memory",
-                    "DLPack device type " + std::to_string(dl.device.device_type) + ", id "
-                        + std::to_string(dl.device.device_id),
-                    "kDLCPU (1) or kDLCUDAHost (3)",
-                    "Copy it to host memory first (t.cpu() in torch), or use at::fromDLPack and xtorch::to_xarray.");
-            }
-            const c10::ScalarType st = scalar_type_of_dl(dl.dtype);
-            if (st == c10::ScalarType::Undefined)
-            {
-                refuse(call, "unsupported DLPack dtype", dl_dtype_text(dl.dtype),
-                       "one lane of " + supported_dtypes(),
-                       "Convert the array on the producer's side first.");
-            }
-            if (expected != c10::ScalarType::Undefined && st != expected)
-            {
-                refuse(call, "dtype mismatch", dl_dtype_text(dl.dtype) + ", torch " + c10::toString(st),
-                       c10::toString(expected),
-                       "Use " + call.substr(0, call.find('<')) + "<" + type_name_of(st)
-                           + "> to view it as it is, or convert it on the producer's side.");
-            }
-            if (dl.ndim < 0 || (dl.ndim > 0 && dl.shape == nullptr))
-            {
-                refuse(call, "the DLPack tensor has no valid shape", "ndim " + std::to_string(dl.ndim),
-                       "ndim >= 0 and a shape array", "Fix the producer.");
-            }
-            const auto itemsize = static_cast<std::int64_t>(c10::elementSize(st));
-            geometry g;
-            g.sizes.assign(dl.shape, dl.shape + dl.ndim);
-            g.strides.resize(static_cast<std::size_t>(dl.ndim));
-            bool empty = false;
-            bool overflow = false;
-            std::int64_t next = 1;  // strides == nullptr means compact row-major
-            for (std::int32_t d = dl.ndim; d-- > 0;)
-            {
-                if (g.sizes[d] < 0)
-                {
-                    refuse(call, "the DLPack tensor has a negative size", "shape " + format_list(g.sizes),
-                           "sizes >= 0", "Fix the producer.");
-                }
-                g.strides[d] = dl.strides != nullptr ? dl.strides[d] : next;
-                empty = empty || g.sizes[d] == 0;
-                overflow =
-                    overflow || __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
-            }
-            for (std::int32_t d = 0; d < dl.ndim; ++d)
-            {
-                if (g.strides[d] < 0 && g.sizes[d] > 1)
-                {
-                    refuse(
-                        call,
-                        "at least one stride in the given DLPack tensor is negative, and tensors with negative "
-                        "strides are not currently supported",
-                        "strides " + format_list(g.strides), "non-negative strides",
-                        "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), t.contiguous()).");
-                }
-            }
-            if (!overflow)
-            {
-                settle_geometry(g, 0, itemsize, -1, call, "the DLPack tensor", "Pass a smaller tensor.");
-            }
-            if (overflow)
-            {
-                refuse(call,
-                       "the DLPack tensor's sizes and strides span more bytes than a tensor can address",
-                       "shape " + format_list(g.sizes) + " and strides " + format_list(g.strides),
-                       "element and byte counts below 2^63", "Pass a smaller tensor.");
-            }
-            auto* first = static_cast<char*>(dl.data) + dl.byte_offset;
-            if (!empty
-                && reinterpret_cast<std::uintptr_t>(first) % static_cast<std::uintptr_t>(itemsize) != 0)
-            {
-                refuse(call, "the DLPack tensor's data is not aligned to its element size",
-                       "address " + std::to_string(reinterpret_cast<std::uintptr_t>(first)),
-                       "a multiple of " + std::to_string(itemsize),
-                       "Make an aligned copy on the producer's side first.");
-            }
-            const auto bytes = static_cast<std::size_t>(g.span * itemsize);
-            // From here on the storage owns the producer's tensor.
-            c10::DataPtr ptr(first, guard.ctx, guard.release, c10::Device(c10::DeviceType::CPU));
-            guard.ctx = nullptr;
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), 0, g, st);
-        }
-
-        inline void refuse_null_dlpack(const std::string& call, const char* type)
-        {
-            refuse(call, std::string("the ") + type + " pointer is null", "nullptr",
-                   "a tensor from a DLPack producer",
-                   "Pass the pointer a producer returned (xtorch::to_dlpack, at::toDLPack, a capsule's pointer).");
-        }
-
-        inline at::Tensor tensor_from_dlpack(DLManagedTensor* managed, const std::string& call,
-                                             c10::ScalarType expected, dlpack_release release = nullptr)
-        {
-            if (managed == nullptr)
-            {
-                refuse_null_dlpack(call, "DLManagedTensor");
-            }
-            dl_guard guard{new dl_owner<DLManagedTensor>{managed, release}, &release_dl_owner<DLManagedTensor>};
-            return tensor_from_dl(managed->dl_tensor, guard, call, expected);
-        }
-
-        /**
-         * The same for a DLPack 1.x tensor: refuses another major version (releasing it, as DLPack asks),
-         * and, where `writable`, a tensor flagged read-only or (`refuse_copied`) copied by its producer.
-         */
-        inline at::Tensor tensor_from_dlpack(dl_managed_tensor_versioned* managed, const std::string& call,
-                                             c10::ScalarType expected, bool writable, bool refuse_copied,
-                                             dlpack_versioned_release release = nullptr)
-        {
-            if (managed == nullptr)
-            {
-                refuse_null_dlpack(call, "DLManagedTensorVersioned");
-            }
-            dl_guard guard{new dl_owner<dl_managed_tensor_versioned>{managed, release},
-                           &release_dl_owner<dl_managed_tensor_versioned>};
-            if (managed->version.major != 1)
-            {
-                refuse(call, "unsupported DLPack major version",
-                       "version " + std::to_string(managed->version.major) + "."
-                           + std::to_string(managed->version.minor),
-                       "major version 1", "Ask the producer for DLPack 1.x: __dlpack__(max_version=(1, 0)).");
-            }
-            if (writable && (managed->flags & dlpack_flag_read_only) != 0)
-            {
-                const std::string name = call.substr(0, call.find('<'));
-                refuse(call, "the DLPack tensor is read-only", "the read-only flag set", "writable memory",
-                       name == "xtorch::from_dlpack"
-                           ? "Use xtorch::from_dlpack<const T> to read it, or copy it on the producer's side."
-                           : "Take it as a view of const elements to read it, or pass a writable copy.");
-            }
-            if (writable && refuse_copied && (managed->flags & dlpack_flag_is_copied) != 0)
-            {
-                refuse(call, "the DLPack producer copied the memory, so writes would not reach the caller",
-                       "the is-copied flag set", "the producer's own memory",
-                       "Pass memory the producer can share, or take a view of const elements.");
-            }
-            return tensor_from_dl(managed->dl_tensor, guard, call, expected);
-        }
-
         template <class V, class T, class M, class R>
         V view_from_dlpack(M* managed, R release, std::int64_t rank)
         {
@@ -382,10 +124,9 @@ namespace xtorch
             std::is_lvalue_reference<E>::value || (!read_only && detail::move_keeps_data<D>::value),
             "xtorch::to_dlpack_versioned: this temporary cannot hand its memory over (its elements are "
             "inline, or const). Pass a variable to borrow its memory.");
-        static_assert(
-            XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
-            "xtorch::to_dlpack_versioned: the DLPack of this torch has no bool dtype. Cast first: "
-            "xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e)).");
+        static_assert(XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
+                      "xtorch::to_dlpack_versioned: the DLPack of this torch has no bool dtype. Cast first: "
+                      "xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e)).");
         // The legacy export does the work (dtype, shape, ownership); the versioned tensor owns it.
         DLManagedTensor* legacy = nullptr;
         if constexpr (read_only)
@@ -445,7 +186,8 @@ namespace xtorch
      * **Example**:  auto v = xtorch::from_dlpack<const double>(xtorch::to_dlpack_versioned(std::as_const(a)));
      */
     template <class T>
-    xarray_view<T> from_dlpack(dl_managed_tensor_versioned* managed, dlpack_versioned_release release = nullptr)
+    xarray_view<T> from_dlpack(dl_managed_tensor_versioned* managed,
+                               dlpack_versioned_release release = nullptr)
     {
         return detail::view_from_dlpack<xarray_view<T>, T>(managed, release, -1);
     }
@@ -455,7 +197,8 @@ namespace xtorch
     xtensor_view<T, N> from_dlpack(dl_managed_tensor_versioned* managed,
                                    dlpack_versioned_release release = nullptr)
     {
-        return detail::view_from_dlpack<xtensor_view<T, N>, T>(managed, release, static_cast<std::int64_t>(N));
+        return detail::view_from_dlpack<xtensor_view<T, N>, T>(managed, release,
+                                                               static_cast<std::int64_t>(N));
     }
 }
 
