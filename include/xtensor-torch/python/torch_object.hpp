@@ -10,12 +10,23 @@
 
 #include "common.hpp"
 
-// Declared by torch/csrc/autograd/python_variable.h, defined in libtorch_python. Modules built without
-// torch's Python headers do not have that declaration, so the function is declared here too:
-// weakly, in both spellings torch has used (by value up to 1.13, by const reference later), and the
-// one libtorch_python defines is called.
-__attribute__((weak)) PyObject* THPVariable_Wrap(at::TensorBase var);
-__attribute__((weak)) PyObject* THPVariable_Wrap(const at::TensorBase& var);
+// libtorch_python's THPVariable_Wrap, in both spellings torch has used (by value up to 1.13, by const
+// reference later), bound weakly by their mangled names (the Itanium C++ ABI's) under names of our own: the one
+// this libtorch_python defines is called, the other is null. Declaring them under torch's own name would make
+// torch's calls ambiguous where <torch/extension.h> comes after this header (it declares one of them).
+namespace xtorch
+{
+    namespace python
+    {
+        namespace detail
+        {
+            __attribute__((weak)) PyObject* thp_wrap_by_reference(const at::TensorBase& var) __asm__(
+                "_Z16THPVariable_WrapRKN2at10TensorBaseE");
+            __attribute__((weak)) PyObject* thp_wrap_by_value(at::TensorBase var) __asm__(
+                "_Z16THPVariable_WrapN2at10TensorBaseE");
+        }
+    }
+}
 // torch.Tensor, set when torch is imported. Also the strong reference that makes the linker keep
 // libtorch_python as a dependency of the module (weak references alone do not).
 extern PyObject* THPVariableClass;
@@ -32,15 +43,13 @@ namespace xtorch
             inline py::handle wrap_tensor(const at::Tensor& t)
             {
                 PyObject* result = nullptr;
-                using by_reference = PyObject* (*)(const at::TensorBase&);
-                using by_value = PyObject* (*)(at::TensorBase);
-                if (by_reference f = &::THPVariable_Wrap; f != nullptr)
+                if (&thp_wrap_by_reference != nullptr)
                 {
-                    result = f(t);
+                    result = thp_wrap_by_reference(t);
                 }
-                else if (by_value g = &::THPVariable_Wrap; g != nullptr)
+                else if (&thp_wrap_by_value != nullptr)
                 {
-                    result = g(t);
+                    result = thp_wrap_by_value(t);
                 }
                 else
                 {
