@@ -262,13 +262,39 @@ namespace xtorch
         };
 
         /**
-         * Builds a view of type V over `storage` from element `offset`, with torch's sizes and strides
+         * What a view of type V is made of, before it is made. xt::xstrided_view declares a copy assignment
+         * (it writes elements) and so has no move constructor: moving a view copies it, two atomic operations
+         * on the storage's reference count and xtensor's shape vectors. A caster keeps the parts and makes
+         * the view once, where it is needed (a by-value parameter: in place).
+         */
+        template <class V, class T>
+        struct view_parts
+        {
+            tensor_flat<T> flat;
+            typename V::shape_type shape;
+            typename V::strides_type strides;
+            std::size_t offset;
+            xt::layout_type layout;
+
+            V make() &&
+            {
+                return V(std::move(flat), std::move(shape), std::move(strides), offset, layout);
+            }
+
+            V make() const&
+            {
+                return view_parts(*this).make();
+            }
+        };
+
+        /**
+         * The parts of a view of type V over `storage` from element `offset`, with torch's sizes and strides
          * (checked already: by check_viewable, or by an importer that made the storage); `contiguous` says
          * the strides are row-major (torch keeps that as a flag, so the common case compares no strides).
          */
         template <class V, class T, class Sizes, class Strides>
-        V make_view(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
-                    const Strides& strides, bool contiguous)
+        view_parts<V, T> make_view_parts(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
+                                         const Strides& strides, bool contiguous)
         {
             using shape_type = typename V::shape_type;
             using strides_type = typename V::strides_type;
@@ -323,17 +349,23 @@ namespace xtorch
                 base = static_cast<T*>(mutable_data(storage));
             }
             const std::size_t size = storage.nbytes() / sizeof(T);
-            tensor_flat<T> flat(tensor_buffer<T>(storage, base, size), {size});
-            return V(std::move(flat), std::move(shape), std::move(view_strides),
-                     static_cast<std::size_t>(offset), layout);
+            return {tensor_flat<T>(tensor_buffer<T>(storage, base, size), {size}), std::move(shape),
+                    std::move(view_strides), static_cast<std::size_t>(offset), layout};
+        }
+
+        /// The parts of a view of type V over t, which check_viewable has accepted.
+        template <class V, class T>
+        view_parts<V, T> make_view_parts(const at::Tensor& t)
+        {
+            return make_view_parts<V, T>(t.storage(), t.storage_offset(), t.sizes(), t.strides(),
+                                         t.is_contiguous());
         }
 
         /// Builds a view of type V over t, which check_viewable has accepted.
         template <class V, class T>
         V make_view(const at::Tensor& t)
         {
-            return make_view<V, T>(t.storage(), t.storage_offset(), t.sizes(), t.strides(),
-                                   t.is_contiguous());
+            return make_view_parts<V, T>(t).make();
         }
     }
 

@@ -102,8 +102,7 @@ namespace xtorch
                         {
                             const borrowed_tensor t(src.ptr());
                             check_view_argument<T>(t.get(), src, what, Rank);
-                            // Built in place: moving an xstrided_view costs as much as making one.
-                            m_value.emplace(view_maker{t.get()});
+                            m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t.get()));
                             return true;
                         }
                         if (is_numpy_array(src))
@@ -114,7 +113,8 @@ namespace xtorch
                             const auto rank = static_cast<std::int64_t>(memory.g.sizes.size());
                             if (memory.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
                             {
-                                m_value.emplace(storage_view_maker{memory});
+                                m_parts.emplace(xtorch::detail::make_view_parts<V, T>(
+                                    memory.storage, 0, memory.g.sizes, memory.g.strides, memory.contiguous));
                                 return true;
                             }
                             check_view_argument<T>(xtorch::detail::make_cpu_tensor(std::move(memory.storage),
@@ -127,7 +127,7 @@ namespace xtorch
                             return false;
                         }
                         check_view_argument<T>(t, src, what, Rank);
-                        m_value.emplace(view_maker{t});
+                        m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t));
                         return true;
                     }
                     catch (const py::builtin_exception&)
@@ -150,46 +150,55 @@ namespace xtorch
                     return wrap_tensor(xtorch::detail::share(const_cast<V&>(view), "xtorch::python::cast"));
                 }
 
+                /**
+                 * A by-value parameter gets the view made in place from the parts (a prvalue: no copy, see
+                 * view_parts); reference and pointer parameters get a view the caster keeps for the call.
+                 */
                 template <class U>
-                using cast_op_type = pybind11::detail::movable_cast_op_type<U>;
+                using cast_op_type =
+                    std::conditional_t<std::is_pointer<std::remove_reference_t<U>>::value, V*,
+                                       std::conditional_t<std::is_lvalue_reference<U>::value, V&, V>>;
 
                 operator V*()
                 {
-                    return &*m_value;
+                    return &kept();
                 }
                 operator V&()
                 {
-                    return *m_value;
+                    return kept();
                 }
-                operator V&&() &&
+                operator V() &&
                 {
-                    return std::move(*m_value);
+                    return m_value ? V(*m_value) : std::move(*m_parts).make();
+                }
+                operator V() &
+                {
+                    return V(kept());
                 }
 
             private:
 
-                /// Converts to V where the optional constructs it, so that the view is made in place.
+                V& kept()
+                {
+                    if (!m_value)
+                    {
+                        m_value.emplace(view_maker{std::move(*m_parts)});
+                    }
+                    return *m_value;
+                }
+
+                /// Converts to V where the optional constructs it, so that the kept view is made in place.
                 struct view_maker
                 {
-                    const at::Tensor& t;
-                    operator V() const
-                    {
-                        return xtorch::detail::make_view<V, T>(t);
-                    }
-                };
-
-                /// The same over a numpy array's storage.
-                struct storage_view_maker
-                {
-                    const numpy_memory& memory;
+                    xtorch::detail::view_parts<V, T>&& parts;
 
                     operator V() const
                     {
-                        return xtorch::detail::make_view<V, T>(memory.storage, 0, memory.g.sizes,
-                                                               memory.g.strides, memory.contiguous);
+                        return std::move(parts).make();
                     }
                 };
 
+                std::optional<xtorch::detail::view_parts<V, T>> m_parts;
                 std::optional<V> m_value;  // views have no empty state to default-construct
             };
         }
