@@ -187,6 +187,15 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
         REQUIRE_THAT(msg, text::Contains("unsupported DLPack dtype (found float32x2"));
         REQUIRE(frees() == 1);
     }
+    SECTION("sizes whose compact strides do not fit in int64")
+    {
+        hand_dl h({1, 2}, {std::int64_t(1) << 62, 4}, {});
+        const std::string msg = refusal([&] { xtorch::from_dlpack<double>(&h.managed); });
+        REQUIRE_THAT(msg,
+                     text::Contains("the DLPack tensor's sizes and strides span more bytes than a tensor "
+                                    "can address"));
+        REQUIRE(frees() == 1);
+    }
     SECTION("null")
     {
         DLManagedTensor* none = nullptr;
@@ -194,7 +203,8 @@ TEST_CASE("from_dlpack: refusals release the tensor and say what works", "[dlpac
                      text::Contains("the DLManagedTensor pointer is null"));
         xtorch::dl_managed_tensor_versioned* none_versioned = nullptr;
         REQUIRE_THAT(refusal([&] { xtorch::from_dlpack<float>(none_versioned); }),
-                     text::Contains("the DLManagedTensor" "Versioned pointer is null"));
+                     text::Contains("the DLManagedTensor"
+                                    "Versioned pointer is null"));
     }
 }
 
@@ -209,7 +219,8 @@ TEST_CASE("to_dlpack: a reversed view is refused by to_dlpack's name", "[dlpack]
 // DLPack 1.x: the versioned tensor carries a version and flags; const expressions go out read-only, and only
 // a view of const elements takes a read-only tensor. (The struct is DLPack's own where torch's header is 1.x,
 // else declared by the library with the same layout.)
-TEST_CASE("to_dlpack_versioned: version 1.0, read-only for const expressions, freed once", "[dlpack][lifetime]")
+TEST_CASE("to_dlpack_versioned: version 1.0, read-only for const expressions, freed once",
+          "[dlpack][lifetime]")
 {
     frees() = 0;
     {
@@ -257,10 +268,11 @@ TEST_CASE("from_dlpack: versioned refusals release the tensor and say what works
     SECTION("a read-only tensor for a writable view")
     {
         const std::string msg = refusal([&] { xtorch::from_dlpack<double>(&versioned); });
-        REQUIRE(msg
-                == "xtorch::from_dlpack<double>: the DLPack tensor is read-only (found the read-only flag set, "
-                   "expected writable memory). Use xtorch::from_dlpack<const T> to read it, or copy it on the "
-                   "producer's side.");
+        REQUIRE(
+            msg
+            == "xtorch::from_dlpack<double>: the DLPack tensor is read-only (found the read-only flag set, "
+               "expected writable memory). Use xtorch::from_dlpack<const T> to read it, or copy it on the "
+               "producer's side.");
         REQUIRE(frees() == 1);
     }
     SECTION("a read-only tensor for a const view")
@@ -276,8 +288,9 @@ TEST_CASE("from_dlpack: versioned refusals release the tensor and say what works
     {
         versioned.version.major = 2;
         const std::string msg = refusal([&] { xtorch::from_dlpack<const double>(&versioned); });
-        REQUIRE_THAT(msg, text::Contains("unsupported DLPack major version (found version 2.1, expected major "
-                                         "version 1)"));
+        REQUIRE_THAT(msg,
+                     text::Contains("unsupported DLPack major version (found version 2.1, expected major "
+                                    "version 1)"));
         REQUIRE(frees() == 1);  // DLPack: a consumer that cannot read the version still calls the deleter
     }
     SECTION("a copied tensor is fine in C++: the view owns the copy")

@@ -3,12 +3,25 @@
 
 using namespace xtorch_test;
 
+namespace
+{
+    /// Whether a CUDA device is visible; where none is, says so (a visible skip, not a silent pass).
+    bool cuda_here()
+    {
+        if (xtorch::detail::visible_cuda_devices() == 0)
+        {
+            WARN("no CUDA device here: the [cuda] cases are skipped (run ./scripts/gpu-check.sh on a GPU "
+                 "machine)");
+            return false;
+        }
+        return true;
+    }
+}
+
 TEST_CASE("CUDA: round trips, strided sources, casts on the way, refusals", "[cuda]")
 {
-    if (xtorch::detail::visible_cuda_devices() == 0)
+    if (!cuda_here())
     {
-        WARN(
-            "no CUDA device here: the [cuda] cases are skipped (run ./scripts/gpu-check.sh on a GPU machine)");
         return;
     }
     const at::Device gpu(at::kCUDA, 0);
@@ -92,10 +105,8 @@ TEST_CASE("Asynchronous transfers refuse what is not a transfer, everywhere", "[
 
 TEST_CASE("CUDA: pinned memory, non-blocking transfers that cannot dangle, stream order", "[transfer][cuda]")
 {
-    if (xtorch::detail::visible_cuda_devices() == 0)
+    if (!cuda_here())
     {
-        WARN(
-            "no CUDA device here: the [cuda] transfer cases are skipped (run ./scripts/gpu-check.sh on a GPU machine)");
         return;
     }
     const at::Device gpu(at::kCUDA, 0);

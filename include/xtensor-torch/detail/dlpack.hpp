@@ -173,8 +173,9 @@ namespace xtorch
             g.sizes.assign(dl.shape, dl.shape + dl.ndim);
             g.strides.resize(static_cast<std::size_t>(dl.ndim));
             bool empty = false;
-            bool overflow = false;
-            std::int64_t next = 1;  // strides == nullptr means compact row-major
+            // strides == nullptr means compact row-major. A product that wraps here wraps in settle() too,
+            // which refuses it.
+            std::int64_t next = 1;
             for (std::int32_t d = dl.ndim; d-- > 0;)
             {
                 if (g.sizes[d] < 0)
@@ -184,8 +185,7 @@ namespace xtorch
                 }
                 g.strides[d] = dl.strides != nullptr ? dl.strides[d] : next;
                 empty = empty || g.sizes[d] == 0;
-                overflow =
-                    overflow || __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
+                __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
             }
             for (std::int32_t d = 0; d < dl.ndim; ++d)
             {
@@ -199,17 +199,7 @@ namespace xtorch
                         "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), t.contiguous()).");
                 }
             }
-            if (!overflow)
-            {
-                settle_geometry(g, 0, itemsize, -1, call, "the DLPack tensor", "Pass a smaller tensor.");
-            }
-            if (overflow)
-            {
-                refuse(call,
-                       "the DLPack tensor's sizes and strides span more bytes than a tensor can address",
-                       "shape " + format_list(g.sizes) + " and strides " + format_list(g.strides),
-                       "element and byte counts below 2^63", "Pass a smaller tensor.");
-            }
+            settle_geometry(g, 0, itemsize, -1, call, "the DLPack tensor", "Pass a smaller tensor.");
             auto* first = static_cast<char*>(dl.data) + dl.byte_offset;
             if (!empty
                 && reinterpret_cast<std::uintptr_t>(first) % static_cast<std::uintptr_t>(itemsize) != 0)

@@ -42,13 +42,6 @@ namespace xtorch
             {
             };
 
-            /// "(2, 3)": how Python shows a shape or strides.
-            template <class C>
-            std::string py_tuple(const C& values)
-            {
-                return xtorch::detail::format_shape(values, xtorch::detail::audience::python);
-            }
-
             [[noreturn]] inline void raise_type_error(const std::string& what, const std::string& problem,
                                                       const std::string& found, const std::string& expected,
                                                       const std::string& fix)

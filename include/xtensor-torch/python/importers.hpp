@@ -87,7 +87,9 @@ namespace xtorch
                 const auto strides_text = [&]
                 {
                     return "strides "
-                           + py_tuple(std::vector<py::ssize_t>(array->strides, array->strides + array->nd))
+                           + xtorch::detail::format_shape(
+                               std::vector<py::ssize_t>(array->strides, array->strides + array->nd),
+                               xtorch::detail::audience::python)
                            + " bytes";
                 };
                 const numpy_item item = read_numpy_item(array->descr);
@@ -147,14 +149,13 @@ namespace xtorch
                             "Pass a.copy() or numpy.ascontiguousarray(a).");
                     }
                 }
-                try
+                const auto fault = xtorch::detail::settle(g, 0, itemsize, -1);
+                if (fault != xtorch::detail::geometry_fault::none)
                 {
-                    xtorch::detail::settle_geometry(g, 0, itemsize, -1, what, "the numpy array",
-                                                    "Pass a smaller array.");
-                }
-                catch (const conversion_error& e)
-                {
-                    throw py::value_error(e.what());
+                    const auto parts = xtorch::detail::geometry_refusal(fault, g, 0, -1, "the numpy array",
+                                                                        xtorch::detail::audience::python);
+                    raise_value_error(what, parts.problem, parts.found, parts.expected,
+                                      "Pass a smaller array.");
                 }
                 const std::int64_t span = g.span;
                 PyObject* owner = src.inc_ref().ptr();  // dropped by release_py_object
@@ -252,6 +253,17 @@ namespace xtorch
                 }
             }
 
+            /// A tensor over the memory of a DLPack producer or capsule; undefined when src is neither.
+            inline at::Tensor tensor_from_dlpack_or_none(py::handle src, const std::string& what,
+                                                         bool writable)
+            {
+                if (PyCapsule_CheckExact(src.ptr()) || py::hasattr(src, "__dlpack__"))
+                {
+                    return tensor_from_dlpack_object(src, what, writable);
+                }
+                return at::Tensor();
+            }
+
             /**
              * The tensor a Python object stands for, without copying: a torch.Tensor's own, or one
              * over the memory of a numpy array or a DLPack producer. Undefined when src is none of
@@ -268,11 +280,7 @@ namespace xtorch
                 {
                     return tensor_from_numpy(src, what, writable);
                 }
-                if (PyCapsule_CheckExact(obj) || py::hasattr(src, "__dlpack__"))
-                {
-                    return tensor_from_dlpack_object(src, what, writable);
-                }
-                return at::Tensor();
+                return tensor_from_dlpack_or_none(src, what, writable);
             }
 
             /// "a torch.Tensor", "a numpy.ndarray": what was passed, for messages.

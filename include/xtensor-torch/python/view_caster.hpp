@@ -105,10 +105,11 @@ namespace xtorch
                             m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t.get()));
                             return true;
                         }
+                        at::Tensor t;
                         if (is_numpy_array(src))
                         {
                             // No tensor in between where the array is what the view wants: the view holds
-                            // the storage alone.
+                            // the storage alone. Otherwise a tensor is made only for the refusal's words.
                             numpy_memory memory = numpy_storage(src, what, !std::is_const<T>::value);
                             const auto rank = static_cast<std::int64_t>(memory.g.sizes.size());
                             if (memory.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
@@ -117,14 +118,16 @@ namespace xtorch
                                     memory.storage, 0, memory.g.sizes, memory.g.strides, memory.contiguous));
                                 return true;
                             }
-                            check_view_argument<T>(xtorch::detail::make_cpu_tensor(std::move(memory.storage),
-                                                                                   0, memory.g, memory.dtype),
-                                                   src, what, Rank);  // refuses, with the tensor's words
+                            t = xtorch::detail::make_cpu_tensor(std::move(memory.storage), 0, memory.g,
+                                                                memory.dtype);
                         }
-                        const at::Tensor t = tensor_from_python(src, what, !std::is_const<T>::value);
-                        if (!t.defined())
+                        else
                         {
-                            return false;
+                            t = tensor_from_dlpack_or_none(src, what, !std::is_const<T>::value);
+                            if (!t.defined())
+                            {
+                                return false;
+                            }
                         }
                         check_view_argument<T>(t, src, what, Rank);
                         m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t));
