@@ -89,6 +89,70 @@ namespace xtorch
         };
 
         /// True when the elements of E cannot be written through it (a const container, a view of one).
+        /// Whether an rvalue of this type, moved into a tensor's owner, keeps its memory alive on its own:
+        /// containers with owning storage, and views that hold such a container by value (not a view of a
+        /// caller's lvalue, nor an adaptor of memory it does not own).
+        template <class E>
+        struct owns_memory : std::false_type
+        {
+        };
+
+        template <class T, class A>
+        struct owns_memory<std::vector<T, A>> : std::true_type
+        {
+        };
+
+        template <class T, class A>
+        struct owns_memory<xt::uvector<T, A>> : std::true_type
+        {
+        };
+
+        template <class CP, class A>
+        struct owns_memory<xt::xbuffer_adaptor<CP, xt::acquire_ownership, A>> : std::true_type
+        {
+        };
+
+        template <class T>
+        struct owns_memory<tensor_buffer<T>> : std::true_type
+        {
+        };
+
+        template <class C>
+        struct closure_owns_memory
+            : std::integral_constant<bool, !std::is_lvalue_reference<C>::value && owns_memory<std::decay_t<C>>::value>
+        {
+        };
+
+        template <class EC, xt::layout_type L, class SC, class Tag>
+        struct owns_memory<xt::xarray_container<EC, L, SC, Tag>> : closure_owns_memory<EC>
+        {
+        };
+
+        template <class EC, std::size_t N, xt::layout_type L, class Tag>
+        struct owns_memory<xt::xtensor_container<EC, N, L, Tag>> : closure_owns_memory<EC>
+        {
+        };
+
+        template <class EC, xt::layout_type L, class SC, class Tag>
+        struct owns_memory<xt::xarray_adaptor<EC, L, SC, Tag>> : closure_owns_memory<EC>
+        {
+        };
+
+        template <class EC, std::size_t N, xt::layout_type L, class Tag>
+        struct owns_memory<xt::xtensor_adaptor<EC, N, L, Tag>> : closure_owns_memory<EC>
+        {
+        };
+
+        template <class CT, class... S>
+        struct owns_memory<xt::xview<CT, S...>> : closure_owns_memory<CT>
+        {
+        };
+
+        template <class CT, class S, xt::layout_type L, class FST>
+        struct owns_memory<xt::xstrided_view<CT, S, L, FST>> : closure_owns_memory<CT>
+        {
+        };
+
         template <class E>
         struct is_read_only
             : std::is_const<
