@@ -75,7 +75,7 @@ namespace xtorch_sim
         std::atomic<int> copy_delay_us{2000};  // how long each copy waits on its worker before it runs
         std::atomic<int> failing_copies{0};    // the next n copies throw inside the worker
         std::atomic<long> copies_run{0};
-        std::atomic<long> device_blocks{0};  // device allocations not yet released
+        std::atomic<long> device_blocks{0};           // device allocations not yet released
         std::atomic<long> event_synchronizations{0};  // blocking waits through synchronizeEvent
     };
 
@@ -180,7 +180,8 @@ namespace xtorch_sim
                         std::this_thread::sleep_for(std::chrono::microseconds(sim().copy_delay_us.load()));
                         if (sim().failing_copies > 0 && sim().failing_copies-- > 0)
                         {
-                            TORCH_CHECK(false, "simulated device: the copy failed (a fault injected by the test)");
+                            TORCH_CHECK(false,
+                                        "simulated device: the copy failed (a fault injected by the test)");
                         }
                         sim().copies_run++;
                     }
@@ -594,11 +595,12 @@ namespace xtorch_sim
     }
 
     inline at::Tensor empty(c10::IntArrayRef size, c10::optional<c10::ScalarType> dtype,
-                            c10::optional<c10::Layout>, c10::optional<c10::Device> where,
-                            c10::optional<bool>, c10::optional<c10::MemoryFormat> memory_format)
+                            c10::optional<c10::Layout>, c10::optional<c10::Device> where, c10::optional<bool>,
+                            c10::optional<c10::MemoryFormat> memory_format)
     {
         const c10::DeviceGuard guard(where.value_or(device(current_device())));
-        return at::detail::empty_generic(size, &allocator(), c10::DispatchKeySet(c10::DispatchKey::PrivateUse1),
+        return at::detail::empty_generic(size, &allocator(),
+                                         c10::DispatchKeySet(c10::DispatchKey::PrivateUse1),
                                          c10::dtype_or_default(dtype), memory_format);
     }
 
@@ -674,15 +676,13 @@ namespace xtorch_sim
                 staged = keep = staged_like(self, dst);
             }
             at::Tensor target = dst.is_contiguous() ? dst : at::empty(dst.sizes(), dst.options());
-            q.push(
-                [from = staged.data_ptr(), to = target.data_ptr(), n = staged.nbytes(), keep]
-                {
-                    std::memcpy(to, from, n);
-                },
-                true);
+            q.push([from = staged.data_ptr(), to = target.data_ptr(), n = staged.nbytes(), keep]
+                   { std::memcpy(to, from, n); },
+                   true);
             if (!target.is_same(dst))
             {
-                q.push([from = raw_view(target), to = raw_view(dst)] { to.tensor().copy_(from.tensor()); }, true);
+                q.push([from = raw_view(target), to = raw_view(dst)] { to.tensor().copy_(from.tensor()); },
+                       true);
             }
         }
         else

@@ -99,15 +99,17 @@ TEST_CASE("Pinned memory and asynchronous transfers without CUDA are conversion_
 TEST_CASE("Asynchronous transfers refuse what is not a transfer, everywhere", "[transfer]")
 {
     xt::xarray<double> a = {1, 2};
-    REQUIRE(refusal([&] { xtorch::to_device_async(a, at::kCPU); })
-            == "xtorch::to_device_async: an asynchronous transfer needs an accelerator device (found device cpu, "
-               "expected an accelerator such as cuda:i, xpu:i, mps or privateuseone:i). Pass the accelerator's "
-               "device, such as torch::Device(torch::kCUDA, i); for host memory use xtorch::as_tensor or "
-               "xtorch::to_tensor.");
-    REQUIRE_THAT(refusal([] { xtorch::to_host_async<float>(at::ones({3})); }),
-                 text::StartsWith("xtorch::to_host_async: the source must be a tensor on an accelerator device "
-                                  "(found device cpu")
-                     && text::Contains("xtorch::as_xarray<T>(t) (no copy)"));
+    REQUIRE(
+        refusal([&] { xtorch::to_device_async(a, at::kCPU); })
+        == "xtorch::to_device_async: an asynchronous transfer needs an accelerator device (found device cpu, "
+           "expected an accelerator such as cuda:i, xpu:i, mps or privateuseone:i). Pass the accelerator's "
+           "device, such as torch::Device(torch::kCUDA, i); for host memory use xtorch::as_tensor or "
+           "xtorch::to_tensor.");
+    REQUIRE_THAT(
+        refusal([] { xtorch::to_host_async<float>(at::ones({3})); }),
+        text::StartsWith("xtorch::to_host_async: the source must be a tensor on an accelerator device "
+                         "(found device cpu")
+            && text::Contains("xtorch::as_xarray<T>(t) (no copy)"));
     REQUIRE_THAT(refusal([] { xtorch::to_host_async<float>(at::Tensor()); }),
                  text::Contains("an undefined tensor"));
     REQUIRE_THAT(refusal([&] { xtorch::to_device_async(a, at::Device(at::kXPU, 0)); }),
@@ -238,7 +240,8 @@ TEST_CASE("Simulated accelerator: a reader that does not wait sees stale values"
     REQUIRE(read_raw<float>(host, 999) == 999.f);
 }
 
-TEST_CASE("Simulated accelerator: every dtype to the device and back, casts on the way", "[transfer][simulated]")
+TEST_CASE("Simulated accelerator: every dtype to the device and back, casts on the way",
+          "[transfer][simulated]")
 {
     sim_case settle;
     for_each_type(all_types{},
@@ -277,7 +280,8 @@ TEST_CASE("Simulated accelerator: strided and lazy sources, both ways", "[transf
     REQUIRE((xtorch::to_host_async<double>(xtorch::to_device_async(xt::transpose(a), sim).get()).get()
              == xt::transpose(a)));
     auto every_other = xt::view(a, xt::all(), xt::all(), xt::range(0, 4, 2));
-    REQUIRE((xtorch::to_host_async<double>(xtorch::to_device_async(every_other, opts).get()).get() == every_other));
+    REQUIRE((xtorch::to_host_async<double>(xtorch::to_device_async(every_other, opts).get()).get()
+             == every_other));
     REQUIRE((xtorch::to_host_async<float>(xtorch::to_device_async(a * 2.0 + 1.0, opts).get()).get()
              == xt::cast<float>(a * 2.0 + 1.0)));
     // A transposed view of a host tensor: strided, and kept alive by the transfer.
@@ -289,12 +293,14 @@ TEST_CASE("Simulated accelerator: strided and lazy sources, both ways", "[transf
     REQUIRE((xtorch::to_host_async<double>(d.slice(1, 1, 3)).get()
              == xt::view(xt::transpose(xtorch::as_xarray<double>(host)), xt::all(), xt::range(1, 3))));
     const at::Tensor z = at::complex(at::ones({3}), at::arange(3, at::kFloat)).to(sim);
-    REQUIRE((xtorch::to_host_async<std::complex<float>>(z.conj()).get()
-             == xt::xarray<std::complex<float>>({std::complex<float>(1.f, -0.f), std::complex<float>(1.f, -1.f),
-                                                 std::complex<float>(1.f, -2.f)})));
+    REQUIRE(
+        (xtorch::to_host_async<std::complex<float>>(z.conj()).get()
+         == xt::xarray<std::complex<float>>({std::complex<float>(1.f, -0.f), std::complex<float>(1.f, -1.f),
+                                             std::complex<float>(1.f, -2.f)})));
 }
 
-TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight", "[transfer][simulated][lifetime]")
+TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight",
+          "[transfer][simulated][lifetime]")
 {
     sim_case settle;
     const xtorch_sim::scoped_delay slow(std::chrono::milliseconds(50));
@@ -331,7 +337,8 @@ TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight"
             up.emplace(xtorch::to_device_async(a, sim));
             a.fill(-1.f);  // written after the call: the copy must not see it
         }
-        REQUIRE(host_values(up->get().to(at::kCPU))[static_cast<std::size_t>(n - 1)] == static_cast<float>(n - 1));
+        REQUIRE(host_values(up->get().to(at::kCPU))[static_cast<std::size_t>(n - 1)]
+                == static_cast<float>(n - 1));
     }
     SECTION("the device source of a copy to the host, dropped by the caller")
     {
@@ -353,7 +360,8 @@ TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight"
             up.emplace(xtorch::to_device_async(std::move(pinned), sim));
         }
         REQUIRE(!up->ready());
-        REQUIRE(host_values(up->get().to(at::kCPU))[static_cast<std::size_t>(n - 1)] == static_cast<float>(n - 1));
+        REQUIRE(host_values(up->get().to(at::kCPU))[static_cast<std::size_t>(n - 1)]
+                == static_cast<float>(n - 1));
         // The host side of a copy to the host is pinned memory too.
         auto down = xtorch::to_host_async<float>(device_iota(4));
         REQUIRE(xtorch::is_pinned(down.get()));
@@ -361,7 +369,8 @@ TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight"
 #endif
 }
 
-TEST_CASE("Simulated accelerator: get() is the way to the host result, ready() does not wait", "[transfer][simulated]")
+TEST_CASE("Simulated accelerator: get() is the way to the host result, ready() does not wait",
+          "[transfer][simulated]")
 {
     sim_case settle;
     const at::Tensor d = device_iota(1 << 12);
@@ -394,7 +403,8 @@ TEST_CASE("Simulated accelerator: stream order of work queued after a copy", "[t
         REQUIRE(xt::all(xt::equal(down.get(), 1.f)));
         REQUIRE(xt::all(xt::equal(later.get(), 3.f)));
     }
-    SECTION("a copy queued on a stream from the pool runs there, and work queued there after it sees its data")
+    SECTION(
+        "a copy queued on a stream from the pool runs there, and work queued there after it sees its data")
     {
         const c10::Stream pool = c10::impl::VirtualGuardImpl(sim.type()).getStreamFromGlobalPool(sim);
         const c10::StreamGuard on_pool(pool);
@@ -408,7 +418,8 @@ TEST_CASE("Simulated accelerator: stream order of work queued after a copy", "[t
     }
 }
 
-TEST_CASE("Simulated accelerator: a transfer destroyed without get() waits for its copy", "[transfer][simulated][lifetime]")
+TEST_CASE("Simulated accelerator: a transfer destroyed without get() waits for its copy",
+          "[transfer][simulated][lifetime]")
 {
     sim_case settle;
     const xtorch_sim::scoped_delay slow(std::chrono::milliseconds(30));
@@ -419,7 +430,8 @@ TEST_CASE("Simulated accelerator: a transfer destroyed without get() waits for i
         // Its host destination is freed with it: freed under the copy, the worker would write freed memory.
         auto down = xtorch::to_host_async<float>(d);
     }
-    REQUIRE(xtorch_sim::sim().copies_run == copies_before + 1);  // the copy ran before the destructor returned
+    REQUIRE(xtorch_sim::sim().copies_run
+            == copies_before + 1);  // the copy ran before the destructor returned
     const int before = frees();
     {
         auto up = xtorch::to_device_async(xtorch::as_xarray<float>(counted_tensor(1 << 12)), sim);
@@ -473,9 +485,10 @@ TEST_CASE("Simulated accelerator: refusals name the device and the call that wor
 {
     sim_case settle;
     xt::xarray<double> a = {1, 2};
-    REQUIRE(refusal([&] { xtorch::to_device_async(a, xtorch_sim::device(5)); })
-            == "xtorch::to_device_async: no such privateuseone device (found device privateuseone:5, expected an "
-               "index below 2). Use device privateuseone:i with i from 0 to 1.");
+    REQUIRE(
+        refusal([&] { xtorch::to_device_async(a, xtorch_sim::device(5)); })
+        == "xtorch::to_device_async: no such privateuseone device (found device privateuseone:5, expected an "
+           "index below 2). Use device privateuseone:i with i from 0 to 1.");
     REQUIRE_THAT(refusal([&] { xtorch::to_tensor(a, xtorch_sim::device(2)); }),
                  text::StartsWith("xtorch::to_tensor: no such privateuseone device"));
     REQUIRE_THAT(refusal([] { xtorch::as_xarray<float>(at::empty({2}, at::TensorOptions(sim))); }),
@@ -487,11 +500,12 @@ TEST_CASE("Simulated accelerator: refusals name the device and the call that wor
 #if XTORCH_SIM_HAS_PINNED_MEMORY
     REQUIRE(!xtorch::is_pinned(at::ones({2})));
 #else
-    REQUIRE(refusal([] { xtorch::empty_pinned<float>({2}, sim); })
-            == std::string("xtorch::empty_pinned: the privateuseone backend gives no pinned (page-locked) host "
-                           "memory here (found device type privateuseone and torch ")
-                   + TORCH_VERSION
-                   + ", expected CUDA, or an accelerator whose hooks give pinned memory (torch 2.6 or later)). "
-                     "Use ordinary memory: xtorch::to_device_async copies from any xtensor container.");
+    REQUIRE(
+        refusal([] { xtorch::empty_pinned<float>({2}, sim); })
+        == std::string("xtorch::empty_pinned: the privateuseone backend gives no pinned (page-locked) host "
+                       "memory here (found device type privateuseone and torch ")
+               + TORCH_VERSION
+               + ", expected CUDA, or an accelerator whose hooks give pinned memory (torch 2.6 or later)). "
+                 "Use ordinary memory: xtorch::to_device_async copies from any xtensor container.");
 #endif
 }

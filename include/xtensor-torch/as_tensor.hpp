@@ -23,133 +23,92 @@ namespace xtorch
 {
     namespace detail
     {
-        /// Whether the element pointer of E survives moving E (true for heap-backed containers and for
-        /// views and adaptors that refer to memory they do not hold inline).
+        /// How an rvalue of E holds its elements: not known to survive a move (inline storage such as
+        /// xtensor_fixed's), through a reference to a caller's lvalue, through memory it does not own
+        /// (an adaptor without ownership), or owned on the heap (moved with it, and kept alive by it).
+        enum class data_holder
+        {
+            unknown,
+            reference,
+            external,
+            owned
+        };
+
         template <class E>
-        struct move_keeps_data : std::false_type
+        struct holder_of : std::integral_constant<data_holder, data_holder::unknown>
         {
         };
 
         template <class T, class A>
-        struct move_keeps_data<std::vector<T, A>> : std::true_type
+        struct holder_of<std::vector<T, A>> : std::integral_constant<data_holder, data_holder::owned>
         {
         };
 
         template <class T, class A>
-        struct move_keeps_data<xt::uvector<T, A>> : std::true_type
+        struct holder_of<xt::uvector<T, A>> : std::integral_constant<data_holder, data_holder::owned>
         {
         };
 
         template <class CP, class O, class A>
-        struct move_keeps_data<xt::xbuffer_adaptor<CP, O, A>> : std::true_type
+        struct holder_of<xt::xbuffer_adaptor<CP, O, A>>
+            : std::integral_constant<data_holder, std::is_same<O, xt::no_ownership>::value
+                                                      ? data_holder::external
+                                                      : data_holder::owned>
         {
         };
 
         template <class T>
-        struct move_keeps_data<tensor_buffer<T>> : std::true_type
+        struct holder_of<tensor_buffer<T>> : std::integral_constant<data_holder, data_holder::owned>
         {
         };
 
-        // A closure that is a reference refers to memory the moved object does not hold.
+        /// A closure type: a reference to a caller's lvalue, or a held value.
         template <class C>
-        struct closure_keeps_data
-            : std::integral_constant<bool, std::is_lvalue_reference<C>::value
-                                               || move_keeps_data<std::decay_t<C>>::value>
+        struct closure_holder : std::integral_constant<data_holder, std::is_lvalue_reference<C>::value
+                                                                        ? data_holder::reference
+                                                                        : holder_of<std::decay_t<C>>::value>
         {
         };
 
         template <class EC, xt::layout_type L, class SC, class Tag>
-        struct move_keeps_data<xt::xarray_container<EC, L, SC, Tag>> : closure_keeps_data<EC>
+        struct holder_of<xt::xarray_container<EC, L, SC, Tag>> : closure_holder<EC>
         {
         };
 
         template <class EC, std::size_t N, xt::layout_type L, class Tag>
-        struct move_keeps_data<xt::xtensor_container<EC, N, L, Tag>> : closure_keeps_data<EC>
+        struct holder_of<xt::xtensor_container<EC, N, L, Tag>> : closure_holder<EC>
         {
         };
 
         template <class EC, xt::layout_type L, class SC, class Tag>
-        struct move_keeps_data<xt::xarray_adaptor<EC, L, SC, Tag>> : closure_keeps_data<EC>
+        struct holder_of<xt::xarray_adaptor<EC, L, SC, Tag>> : closure_holder<EC>
         {
         };
 
         template <class EC, std::size_t N, xt::layout_type L, class Tag>
-        struct move_keeps_data<xt::xtensor_adaptor<EC, N, L, Tag>> : closure_keeps_data<EC>
+        struct holder_of<xt::xtensor_adaptor<EC, N, L, Tag>> : closure_holder<EC>
         {
         };
 
         template <class CT, class... S>
-        struct move_keeps_data<xt::xview<CT, S...>> : closure_keeps_data<CT>
+        struct holder_of<xt::xview<CT, S...>> : closure_holder<CT>
         {
         };
 
         template <class CT, class S, xt::layout_type L, class FST>
-        struct move_keeps_data<xt::xstrided_view<CT, S, L, FST>> : closure_keeps_data<CT>
+        struct holder_of<xt::xstrided_view<CT, S, L, FST>> : closure_holder<CT>
         {
         };
 
-        /// True when the elements of E cannot be written through it (a const container, a view of one).
-        /// Whether an rvalue of this type, moved into a tensor's owner, keeps its memory alive on its own:
-        /// containers with owning storage, and views that hold such a container by value (not a view of a
-        /// caller's lvalue, nor an adaptor of memory it does not own).
+        /// Whether the element pointer of E survives moving E.
         template <class E>
-        struct owns_memory : std::false_type
+        struct move_keeps_data : std::integral_constant<bool, holder_of<E>::value != data_holder::unknown>
         {
         };
 
-        template <class T, class A>
-        struct owns_memory<std::vector<T, A>> : std::true_type
-        {
-        };
-
-        template <class T, class A>
-        struct owns_memory<xt::uvector<T, A>> : std::true_type
-        {
-        };
-
-        template <class CP, class A>
-        struct owns_memory<xt::xbuffer_adaptor<CP, xt::acquire_ownership, A>> : std::true_type
-        {
-        };
-
-        template <class T>
-        struct owns_memory<tensor_buffer<T>> : std::true_type
-        {
-        };
-
-        template <class C>
-        struct closure_owns_memory
-            : std::integral_constant<bool, !std::is_lvalue_reference<C>::value && owns_memory<std::decay_t<C>>::value>
-        {
-        };
-
-        template <class EC, xt::layout_type L, class SC, class Tag>
-        struct owns_memory<xt::xarray_container<EC, L, SC, Tag>> : closure_owns_memory<EC>
-        {
-        };
-
-        template <class EC, std::size_t N, xt::layout_type L, class Tag>
-        struct owns_memory<xt::xtensor_container<EC, N, L, Tag>> : closure_owns_memory<EC>
-        {
-        };
-
-        template <class EC, xt::layout_type L, class SC, class Tag>
-        struct owns_memory<xt::xarray_adaptor<EC, L, SC, Tag>> : closure_owns_memory<EC>
-        {
-        };
-
-        template <class EC, std::size_t N, xt::layout_type L, class Tag>
-        struct owns_memory<xt::xtensor_adaptor<EC, N, L, Tag>> : closure_owns_memory<EC>
-        {
-        };
-
-        template <class CT, class... S>
-        struct owns_memory<xt::xview<CT, S...>> : closure_owns_memory<CT>
-        {
-        };
-
-        template <class CT, class S, xt::layout_type L, class FST>
-        struct owns_memory<xt::xstrided_view<CT, S, L, FST>> : closure_owns_memory<CT>
+        /// Whether an rvalue of E, moved into a tensor's owner, keeps its memory alive on its own.
+        template <class E>
+        struct owns_memory : std::integral_constant<bool, holder_of<E>::value == data_holder::owned>
         {
         };
 

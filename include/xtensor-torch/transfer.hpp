@@ -268,7 +268,8 @@ namespace xtorch
             if (borrowed && device.type() != c10::DeviceType::CUDA)
             {
                 // The caller's memory cannot be kept alive, and this backend may read it late.
-                at::Tensor owned = detail::empty_host_tensor(source.sizes(), source.scalar_type(), device.type(), call);
+                at::Tensor owned =
+                    detail::empty_host_tensor(source.sizes(), source.scalar_type(), device.type(), call);
                 owned.copy_(source);
                 source = std::move(owned);
             }
@@ -285,7 +286,8 @@ namespace xtorch
         const c10::Stream stream = c10::impl::VirtualGuardImpl(device.type()).getStream(device);
         // The transfer in the source's dtype, then the cast on the device: the device casts at its own
         // memory bandwidth, and the bus carries the source's bytes once.
-        at::Tensor moved = at::empty(source.sizes(), at::TensorOptions().dtype(source.scalar_type()).device(device));
+        at::Tensor moved =
+            at::empty(source.sizes(), at::TensorOptions().dtype(source.scalar_type()).device(device));
         moved.copy_(source, /*non_blocking=*/true);
         at::Tensor destination = dtype == moved.scalar_type() ? moved : moved.to(dtype);
         return transfer<at::Tensor>(std::move(source), std::move(destination), stream);
@@ -305,7 +307,8 @@ namespace xtorch
     transfer<xarray_view<T>> to_host_async(const at::Tensor& t)
     {
         constexpr const char* call = "xtorch::to_host_async";
-        if (!t.defined() || t.device().type() == c10::DeviceType::CPU || t.device().type() == c10::DeviceType::Meta)
+        if (!t.defined() || t.device().type() == c10::DeviceType::CPU
+            || t.device().type() == c10::DeviceType::Meta)
         {
             detail::refuse(
                 call, "the source must be a tensor on an accelerator device",
@@ -328,7 +331,8 @@ namespace xtorch
         {
             source = source.to(scalar_type_of<T>());  // on the device: fewer bytes over the bus when narrower
         }
-        at::Tensor host = detail::empty_host_tensor(source.sizes(), source.scalar_type(), device.type(), call);
+        at::Tensor host =
+            detail::empty_host_tensor(source.sizes(), source.scalar_type(), device.type(), call);
         const c10::Stream stream = c10::impl::VirtualGuardImpl(device.type()).getStream(device);
         host.copy_(source, /*non_blocking=*/true);
         return transfer<xarray_view<T>>(std::move(source), as_xarray<T>(host), stream);

@@ -75,14 +75,16 @@ namespace xtorch
                 {
                     refuse(call,
                            "CUDA was asked for, but this libtorch has no CUDA support or no GPU is visible",
-                           "device " + device.str() + " with " + std::to_string(count) + " visible CUDA devices",
+                           "device " + device.str() + " with " + std::to_string(count)
+                               + " visible CUDA devices",
                            "a libtorch built with CUDA and a visible GPU", fix);
                 }
                 refuse(call,
                        c10::impl::hasDeviceGuardImpl(type)
                            ? "the " + name + " backend is loaded but has no device"
-                           : "no " + name + " backend is loaded in this process (no device guard is registered "
-                                 "for it)",
+                           : "no " + name
+                                 + " backend is loaded in this process (no device guard is registered "
+                                   "for it)",
                        "device " + device.str(), "a device whose backend is loaded, with at least one device",
                        std::string("Load the backend first (link or import its library). ") + fix);
             }
@@ -100,10 +102,11 @@ namespace xtorch
         {
             if (device.type() == c10::DeviceType::CPU || device.type() == c10::DeviceType::Meta)
             {
-                refuse(call, "an asynchronous transfer needs an accelerator device", "device " + device.str(),
-                       "an accelerator such as cuda:i, xpu:i, mps or privateuseone:i",
-                       "Pass the accelerator's device, such as torch::Device(torch::kCUDA, i); for host memory "
-                       "use xtorch::as_tensor or xtorch::to_tensor.");
+                refuse(
+                    call, "an asynchronous transfer needs an accelerator device", "device " + device.str(),
+                    "an accelerator such as cuda:i, xpu:i, mps or privateuseone:i",
+                    "Pass the accelerator's device, such as torch::Device(torch::kCUDA, i); for host memory "
+                    "use xtorch::as_tensor or xtorch::to_tensor.");
             }
             check_device_available(
                 device, call,
@@ -129,7 +132,7 @@ namespace xtorch
                 }
             }
 #else
-            (void) type;
+            (void)type;
 #endif
             return nullptr;
         }
@@ -153,12 +156,13 @@ namespace xtorch
                 }
                 if (required)
                 {
-                    refuse(call,
-                           "pinned (page-locked) memory needs CUDA, but this libtorch has no CUDA support or no "
-                           "GPU is visible",
-                           std::to_string(count) + " visible CUDA devices",
-                           "a libtorch built with CUDA and a visible GPU",
-                           "Use ordinary memory (xt::xarray, or at::empty) where there is no GPU.");
+                    refuse(
+                        call,
+                        "pinned (page-locked) memory needs CUDA, but this libtorch has no CUDA support or no "
+                        "GPU is visible",
+                        std::to_string(count) + " visible CUDA devices",
+                        "a libtorch built with CUDA and a visible GPU",
+                        "Use ordinary memory (xt::xarray, or at::empty) where there is no GPU.");
                 }
                 return at::Tensor();
             }
@@ -170,8 +174,8 @@ namespace xtorch
             if (required)
             {
                 refuse(call, "the " + name + " backend gives no pinned (page-locked) host memory here",
-                       "device type " + name + (device_count(type) == 0 ? " with no device" : "") + " and torch "
-                           + TORCH_VERSION,
+                       "device type " + name + (device_count(type) == 0 ? " with no device" : "")
+                           + " and torch " + TORCH_VERSION,
                        "CUDA, or an accelerator whose hooks give pinned memory (torch 2.6 or later)",
                        "Use ordinary memory: xtorch::to_device_async copies from any xtensor container.");
             }
