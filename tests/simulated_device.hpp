@@ -108,6 +108,63 @@ namespace xtorch_sim
         int m_old;
     };
 
+    /// While one is alive (and not released), copies wait on their workers before they start: a test can then
+    /// see a copy not done yet without relying on a delay being long enough.
+    class hold_copies
+    {
+    public:
+
+        hold_copies()
+        {
+            std::lock_guard<std::mutex> lock(mutex());
+            held() = true;
+        }
+
+        ~hold_copies()
+        {
+            release();
+        }
+
+        hold_copies(const hold_copies&) = delete;
+        hold_copies& operator=(const hold_copies&) = delete;
+
+        void release()
+        {
+            {
+                std::lock_guard<std::mutex> lock(mutex());
+                held() = false;
+            }
+            released().notify_all();
+        }
+
+        /// Called by a worker before each copy.
+        static void pass()
+        {
+            std::unique_lock<std::mutex> lock(mutex());
+            released().wait(lock, [] { return !held(); });
+        }
+
+    private:
+
+        static std::mutex& mutex()
+        {
+            static std::mutex m;
+            return m;
+        }
+
+        static std::condition_variable& released()
+        {
+            static std::condition_variable c;
+            return c;
+        }
+
+        static bool& held()
+        {
+            static bool h = false;
+            return h;
+        }
+    };
+
     /// One stream: a worker thread that runs its tasks in the order they were queued.
     class queue
     {
@@ -177,6 +234,7 @@ namespace xtorch_sim
                 {
                     if (next.is_copy)
                     {
+                        hold_copies::pass();
                         std::this_thread::sleep_for(std::chrono::microseconds(sim().copy_delay_us.load()));
                         if (sim().failing_copies > 0 && sim().failing_copies-- > 0)
                         {

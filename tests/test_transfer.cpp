@@ -231,11 +231,10 @@ TEST_CASE("Simulated accelerator: a reader that does not wait sees stale values"
     sim_case settle;
     const at::Tensor d = device_iota(1000);
     at::Tensor host = at::zeros({1000}, at::kFloat);
-    {
-        const xtorch_sim::scoped_delay slow(std::chrono::milliseconds(200));
-        host.copy_(d, /*non_blocking=*/true);
-        REQUIRE(read_raw<float>(host, 999) == 0.f);  // the copy has not run yet
-    }
+    xtorch_sim::hold_copies hold;
+    host.copy_(d, /*non_blocking=*/true);
+    REQUIRE(read_raw<float>(host, 999) == 0.f);  // the copy has not run yet
+    hold.release();
     xtorch_sim::synchronize_all();
     REQUIRE(read_raw<float>(host, 999) == 999.f);
 }
@@ -309,12 +308,14 @@ TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight"
     {
         const int before = frees();
         std::optional<xtorch::transfer<at::Tensor>> up;
+        xtorch_sim::hold_copies hold;
         {
             auto view = xtorch::as_xarray<float>(counted_tensor(n));
             up.emplace(xtorch::to_device_async(view, sim));
         }  // the caller's view and tensor are gone; the transfer holds the storage
         REQUIRE(frees() == before);
         REQUIRE(!up->ready());
+        hold.release();  // the copy starts, and still takes its delay: get() must wait for it
         const at::Tensor d = up->get();
         REQUIRE(frees() == before + 1);  // released as soon as the copy was seen done
         REQUIRE(host_values(d.to(at::kCPU))[static_cast<std::size_t>(n - 1)] == static_cast<float>(n - 1));
@@ -353,6 +354,7 @@ TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight"
     SECTION("pinned memory from the backend's hooks, dropped while the copy is in flight")
     {
         std::optional<xtorch::transfer<at::Tensor>> up;
+        xtorch_sim::hold_copies hold;
         {
             auto pinned = xtorch::empty_pinned<float>({static_cast<std::size_t>(n)}, sim);
             REQUIRE(xtorch::is_pinned(pinned));
@@ -360,6 +362,7 @@ TEST_CASE("Simulated accelerator: sources destroyed while the copy is in flight"
             up.emplace(xtorch::to_device_async(std::move(pinned), sim));
         }
         REQUIRE(!up->ready());
+        hold.release();
         REQUIRE(host_values(up->get().to(at::kCPU))[static_cast<std::size_t>(n - 1)]
                 == static_cast<float>(n - 1));
         // The host side of a copy to the host is pinned memory too.
@@ -376,8 +379,10 @@ TEST_CASE("Simulated accelerator: get() is the way to the host result, ready() d
     const at::Tensor d = device_iota(1 << 12);
     const long synchronized_before = xtorch_sim::sim().event_synchronizations;
     const xtorch_sim::scoped_delay slow(std::chrono::milliseconds(100));
+    xtorch_sim::hold_copies hold;
     auto down = xtorch::to_host_async<float>(d);
-    REQUIRE(!down.ready());  // the copy waits 100 ms on its worker: ready() returned without waiting for it
+    REQUIRE(!down.ready());  // the copy is held: ready() returned without waiting for it
+    hold.release();          // the copy starts, and takes 100 ms: get() must wait for it
     const auto& host = down.get();
     REQUIRE(down.ready());
     REQUIRE(host(4095) == 4095.f);
