@@ -87,3 +87,53 @@ TEST_CASE("to_xarray: copies, whatever the tensor's flags", "[to_xarray]")
         REQUIRE_THAT(refusal([] { xtorch::to_xarray<float>(at::Tensor()); }), text::Contains("undefined"));
     }
 }
+
+TEST_CASE("the direct copies: sizes around the parallel grain, several threads, offsets, every cast rule",
+          "[to_xarray][to_tensor][threads]")
+{
+    // Contiguous CPU sources skip torch's copy_: a loop over torch's intra-op threads in tasks of
+    // copy_grain elements. Sizes just below, at and above a task edge, run on four threads.
+    const int threads = at::get_num_threads();
+    at::set_num_threads(4);
+    const std::int64_t grain = xtorch::detail::copy_grain;
+    for (const std::int64_t n : {std::int64_t(7), grain - 1, grain, grain + 1, 3 * grain + 5})
+    {
+        INFO("n = " << n);
+        // An offset into the storage, so that the first element is not the allocation's.
+        const at::Tensor t = (at::arange(n + 1, at::kDouble) * 0.5 - 3.75).slice(0, 1);
+        REQUIRE(t.storage_offset() == 1);
+        REQUIRE(same_elements(xtorch::to_xarray<float>(t), t.to(at::kFloat)));
+        REQUIRE(same_elements(xtorch::to_xarray<double>(t), t));
+        REQUIRE(same_elements(xtorch::to_xarray<std::int32_t>(t), t.to(at::kInt)));
+        REQUIRE(same_elements(xtorch::to_xtensor<std::uint8_t, 1>(t), t.to(at::kByte)));
+        xt::xarray<double> a = xtorch::to_xarray<double>(t);
+        auto tail = xt::view(a, xt::range(1, n));  // row-major memory at an offset
+        REQUIRE(xtorch::to_tensor(a, at::kFloat).equal(t.to(at::kFloat)));
+        REQUIRE(xtorch::to_tensor(a).equal(t));
+        REQUIRE(xtorch::to_tensor(tail, at::kHalf).equal(t.slice(0, 1).to(at::kHalf)));
+    }
+    at::set_num_threads(threads);
+    SECTION("casts that are not value-preserving follow torch: fractions, negatives to unsigned, to bool")
+    {
+        const at::Tensor t = at::tensor({-3.7, -0.5, 0.0, 0.5, 2.9, 100.25}, at::kDouble);
+        REQUIRE(same_elements(xtorch::to_xarray<std::uint8_t>(t), t.to(at::kByte)));
+        REQUIRE(same_elements(xtorch::to_xarray<std::int8_t>(t), t.to(at::kChar)));
+        REQUIRE(same_elements(xtorch::to_xarray<bool>(t), t.to(at::kBool)));
+        REQUIRE(same_elements(xtorch::to_xarray<c10::Half>(t), t.to(at::kHalf)));
+        const at::Tensor z = at::complex(t, -t);
+        REQUIRE(same_elements(xtorch::to_xarray<double>(z), at::real(z)));
+        const xt::xarray<double> a = xtorch::to_xarray<double>(t);
+        REQUIRE(xtorch::to_tensor(a, at::kByte).equal(t.to(at::kByte)));
+        REQUIRE(xtorch::to_tensor(a, at::kBool).equal(t.to(at::kBool)));
+    }
+    SECTION("tensors that are not read directly still copy: a shrunk storage is not read past its end")
+    {
+        const at::Tensor t = at::arange(16, at::kFloat);
+        REQUIRE(xtorch::detail::directly_readable(t));
+        REQUIRE(!xtorch::detail::directly_readable(t.t().reshape({4, 4}).t()));
+        REQUIRE(!xtorch::detail::directly_readable(at::complex(t, t).conj()));
+        at::Tensor shrunk = at::arange(16, at::kFloat);
+        shrunk.storage().set_nbytes(8);
+        REQUIRE(!xtorch::detail::directly_readable(shrunk));
+    }
+}

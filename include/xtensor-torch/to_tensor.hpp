@@ -10,6 +10,7 @@
 
 #include "detail/xtensor.hpp"
 #include <ATen/Context.h>
+#include <ATen/EmptyTensor.h>
 
 #include "as_tensor.hpp"
 #include "detail/copy.hpp"
@@ -54,6 +55,25 @@ namespace xtorch
             return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g,
                                    scalar_type_of<value_type>())
                 .flip(flipped);
+        }
+
+        /// Whether the strided expression e is one row-major run of memory (dimensions of size 1, whose
+        /// stride xtensor sets to 0, aside).
+        template <class E>
+        bool is_row_major(const E& e) noexcept
+        {
+            const auto& shape = e.shape();
+            const auto& strides = e.strides();
+            std::ptrdiff_t expected = 1;
+            for (std::size_t d = shape.size(); d-- > 0;)
+            {
+                if (shape[d] != 1 && static_cast<std::ptrdiff_t>(strides[d]) != expected)
+                {
+                    return false;
+                }
+                expected *= static_cast<std::ptrdiff_t>(shape[d]);
+            }
+            return true;
         }
 
         /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
@@ -119,21 +139,43 @@ namespace xtorch
             sizes.push_back(static_cast<std::int64_t>(n));
         }
         const at::TensorOptions target = options.dtype(dtype).requires_grad(false).memory_format({});
+        // A plain CPU tensor is made without the dispatcher (at::empty's CPU kernel, called directly).
+        const bool plain_cpu = device.is_cpu() && !options.pinned_memory();
         at::Tensor result;
         if constexpr (xt::has_data_interface<E>::value)
         {
-            // The expression has memory: torch's copy kernel casts, follows the strides, crosses devices.
-            result = at::empty(sizes, target);
+            result = plain_cpu ? at::Tensor(at::detail::empty_cpu(sizes, dtype)) : at::empty(sizes, target);
             if (result.is_cpu())
             {
                 detail::advise_huge_pages(result.data_ptr(), result.nbytes());
             }
-            detail::copy_cast(result, detail::borrow_any(e, call));
+            if (result.is_cpu() && detail::is_row_major(e) && detail::is_supported(dtype))
+            {
+                // One contiguous run: cast straight from e's memory, without a tensor over it and
+                // without torch's dispatch and iterator, which cost more than small copies themselves.
+                using from_type = std::remove_const_t<source_type>;
+                const from_type* first = e.data() + e.data_offset();
+                detail::visit_dtype(dtype, call,
+                                    [&](auto to)
+                                    {
+                                        using to_type = typename decltype(to)::type;
+                                        detail::convert_contiguous(
+                                            first, static_cast<to_type*>(detail::mutable_data(result)),
+                                            result.numel());
+                                    });
+            }
+            else
+            {
+                // Any other strides, or a device: torch's copy kernel casts, follows the strides, crosses
+                // devices (with the tiled copy for transposed CPU sources).
+                detail::copy_cast(result, detail::borrow_any(e, call));
+            }
         }
         else
         {
             // A lazy expression: evaluate it straight into tensor memory, cast included.
-            at::Tensor host = at::empty(sizes, target.device(c10::kCPU));
+            at::Tensor host = plain_cpu ? at::Tensor(at::detail::empty_cpu(sizes, dtype))
+                                        : at::empty(sizes, target.device(c10::kCPU));
             detail::advise_huge_pages(host.data_ptr(), host.nbytes());
             detail::evaluate_into(e, host, call);
             result = device.is_cpu() ? std::move(host) : host.to(device);

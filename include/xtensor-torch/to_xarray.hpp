@@ -36,8 +36,7 @@ namespace xtorch
         static_assert(!std::is_const<T>::value,
                       "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
-        const std::string call = detail::call_name<T>("to_xarray", -1);
-        detail::check_copyable<T>(t, call);
+        detail::check_copyable<T>(t, [] { return detail::call_name<T>("to_xarray", -1); });
         auto out = xt::xarray<T>::from_shape(t.sizes());
         detail::copy_into(out, t, "xtorch::to_xarray");
         return out;
@@ -55,13 +54,13 @@ namespace xtorch
         static_assert(!std::is_const<T>::value,
                       "xtorch::to_xtensor<T, N>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
-        const std::string call = detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N));
+        const auto call = [] { return detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N)); };
         detail::check_copyable<T>(t, call);
         if (t.dim() != static_cast<std::int64_t>(N))
         {
             const detail::refusal_parts parts =
                 detail::rank_refusal(t.sizes(), static_cast<std::int64_t>(N), detail::audience::cpp);
-            detail::refuse(call, parts.problem, parts.found, parts.expected,
+            detail::refuse(call(), parts.problem, parts.found, parts.expected,
                            "Use xtorch::to_xarray<" + type_name<T>()
                                + ">(t) for any rank, or t.reshape(...) first.");
         }

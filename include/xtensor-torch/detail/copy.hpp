@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -78,6 +79,75 @@ namespace xtorch
         }
 
         /**
+         * Elements per task of the direct copies: a copy of fewer stays on the calling thread, a larger
+         * one is split over torch's intra-op threads (at::parallel_for). docs/performance.md has the
+         * measurements behind the number.
+         */
+        constexpr std::int64_t copy_grain = std::int64_t(1) << 16;
+
+        /// d[i] = s[i], cast as torch casts, for n contiguous elements: memcpy for the same type, else
+        /// a loop the compiler vectorizes.
+        template <class From, class To>
+        void convert_range(const From* s, To* d, std::int64_t n) noexcept
+        {
+            if constexpr (std::is_same<From, To>::value)
+            {
+                std::memcpy(d, s, static_cast<std::size_t>(n) * sizeof(To));
+            }
+            else
+            {
+                for (std::int64_t i = 0; i < n; ++i)
+                {
+                    d[i] = convert_value<To>(s[i]);
+                }
+            }
+        }
+
+        /// convert_range over torch's intra-op threads, in tasks of copy_grain elements or more.
+        template <class From, class To>
+        void convert_contiguous(const From* s, To* d, std::int64_t n)
+        {
+            if (n <= copy_grain)
+            {
+                convert_range(s, d, n);  // without at::parallel_for's own costs, which dominate small copies
+                return;
+            }
+            at::parallel_for(0, n, copy_grain,
+                             [&](std::int64_t begin, std::int64_t end)
+                             { convert_range(s + begin, d + begin, end - begin); });
+        }
+
+        /**
+         * Whether the elements of t can be read directly, as one contiguous run in memory it owns: a
+         * CPU tensor, strided and contiguous, of a dtype with a C++ type, without the conjugate or
+         * negative bit, with memory (no ZeroTensor, no Python subclass) that holds all its elements.
+         * Anything else goes through torch's copy_.
+         */
+        inline bool directly_readable(const at::Tensor& t)
+        {
+            if (!t.is_cpu() || t.layout() != c10::kStrided || !t.is_contiguous() || t.is_conj() || t.is_neg()
+                || t._is_zerotensor() || t.unsafeGetTensorImpl()->is_python_dispatch() || !t.has_storage()
+                || !is_supported(t.scalar_type()))
+            {
+                return false;
+            }
+            const auto needed = static_cast<std::uint64_t>(t.storage_offset() + t.numel()) * t.element_size();
+            return t.storage().nbytes() >= needed;
+        }
+
+        /// Copies the directly readable CPU tensor src into n elements of type To at d.
+        template <class To>
+        void copy_direct(const at::Tensor& src, To* d)
+        {
+            visit_dtype(src.scalar_type(), "xtorch copy",
+                        [&](auto from)
+                        {
+                            using From = typename decltype(from)::type;
+                            convert_contiguous(static_cast<const From*>(const_data(src)), d, src.numel());
+                        });
+        }
+
+        /**
          * Copies src (any dtype, strides, device, layout flags) into dst, a contiguous tensor of the
          * same sizes, casting on the way: one pass. Transposed CPU sources take tiled_copy; everything
          * else is torch's copy_, which also resolves the conjugate and negative bits and crosses devices.
@@ -126,8 +196,15 @@ namespace xtorch
             {
                 return;
             }
-            at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
             advise_huge_pages(out.data(), out.size() * sizeof(typename C::value_type));
+            if (directly_readable(t))
+            {
+                // The common case, without a tensor over out and without torch's dispatch and iterator,
+                // which cost more than the copy itself below some thousands of elements.
+                copy_direct(t, out.data());
+                return;
+            }
+            at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
             // copy_cast resolves the conjugate and negative bits, casts, follows strides and copies from
             // a device straight into host memory.
             at::Tensor dst = borrow(out, read_geometry(out, call));
@@ -137,22 +214,26 @@ namespace xtorch
         /**
          * The checks of every to_* call from torch to xtensor, before anything is allocated: a defined
          * tensor, a dtype with a C++ type (quantized ones are refused), and a byte count that fits.
+         * `call()` names the call; it is spelled only for a refusal.
          */
-        template <class T>
-        void check_copyable(const at::Tensor& t, const std::string& call)
+        template <class T, class Call>
+        void check_copyable(const at::Tensor& t, const Call& call)
         {
             if (!t.defined())
             {
-                refuse(call, "the tensor is undefined",
+                refuse(call(), "the tensor is undefined",
                        "an undefined tensor (a default-constructed at::Tensor)", "a defined tensor",
                        "Pass a tensor made by a factory such as at::empty or torch::zeros.");
             }
-            visit_dtype(t.scalar_type(), call, [](auto) {});
+            if (!is_supported(t.scalar_type()))
+            {
+                visit_dtype(t.scalar_type(), call(), [](auto) {});
+            }
             const auto limit =
                 static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
             if (static_cast<std::uint64_t>(t.numel()) > limit)
             {
-                refuse(call, "the copy would not fit in memory",
+                refuse(call(), "the copy would not fit in memory",
                        std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T))
                            + " bytes (sizes " + format_list(t.sizes()) + ")",
                        "at most " + std::to_string(limit) + " elements",

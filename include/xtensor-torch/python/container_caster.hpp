@@ -82,7 +82,7 @@ namespace xtorch
                     }
                     try
                     {
-                        xtorch::detail::check_copyable<value_type>(t, what);
+                        xtorch::detail::check_copyable<value_type>(t, [&] { return what; });
                         auto shape = xtorch::detail::shape_maker<typename C::shape_type>::make(
                             static_cast<std::size_t>(t.dim()));
                         std::copy(t.sizes().begin(), t.sizes().end(), shape.begin());
