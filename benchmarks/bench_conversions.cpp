@@ -1,9 +1,11 @@
 // Benchmarks of every as_* and to_* call against the peers (from_blob, xt::adapt, Tensor::to, xt::cast)
 // and the memory floor, measured in one run so that ratios between them mean something.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -302,6 +304,84 @@ static void sizes(benchmark::internal::Benchmark* b)
     b->Arg(std::int64_t(1) << 25);
 }
 #define XTORCH_SIZES Apply(sizes)->Unit(benchmark::kMillisecond)->UseRealTime()
+namespace
+{
+    /// Runs body with torch's intra-op thread count set to state.range(1), and restores it.
+    template <class F>
+    void with_threads(benchmark::State& state, F&& body)
+    {
+        const int before = at::get_num_threads();
+        at::set_num_threads(static_cast<int>(state.range(1)));
+        body();
+        at::set_num_threads(before);
+        state.counters["threads"] = static_cast<double>(state.range(1));
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void threads_to_xarray_f64_to_f32(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        with_threads(state,
+                     [&]
+                     {
+                         for (auto _ : state)
+                         {
+                             benchmark::DoNotOptimize(xtorch::to_xarray<float>(t));
+                         }
+                     });
+    }
+
+    void threads_to_tensor_f64_to_f32(benchmark::State& state)
+    {
+        const xt::xarray<double> a = ramp(state.range(0));
+        with_threads(state,
+                     [&]
+                     {
+                         for (auto _ : state)
+                         {
+                             benchmark::DoNotOptimize(xtorch::to_tensor(a, at::kFloat));
+                         }
+                     });
+    }
+
+    void threads_peer_tensor_to_f32(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        with_threads(state,
+                     [&]
+                     {
+                         for (auto _ : state)
+                         {
+                             benchmark::DoNotOptimize(t.to(at::kFloat));
+                         }
+                     });
+    }
+
+    /// 2^25 elements at 1, 2, 4, ... threads up to the machine's cores; and sizes around the copy grain
+    /// (2^14 to 2^20) at 1 thread and at all cores, to place the threshold.
+    void thread_counts(benchmark::internal::Benchmark* b)
+    {
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        for (int threads = 1; threads < cores; threads *= 2)
+        {
+            b->Args({std::int64_t(1) << 25, threads});
+        }
+        b->Args({std::int64_t(1) << 25, cores});
+        for (int e = 14; e <= 20; ++e)
+        {
+            b->Args({std::int64_t(1) << e, 1});
+            if (cores > 1)
+            {
+                b->Args({std::int64_t(1) << e, cores});
+            }
+        }
+        b->UseRealTime();
+    }
+}
+
+BENCHMARK(threads_to_xarray_f64_to_f32)->Apply(thread_counts);
+BENCHMARK(threads_to_tensor_f64_to_f32)->Apply(thread_counts);
+BENCHMARK(threads_peer_tensor_to_f32)->Apply(thread_counts);
 BENCHMARK(to_tensor_f64_to_f32)->XTORCH_SIZES;
 BENCHMARK(to_tensor_f64_to_f32_lazy)->XTORCH_SIZES;
 BENCHMARK(to_tensor_f64_to_f32_transposed)->XTORCH_SIZES;
