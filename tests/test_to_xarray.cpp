@@ -92,7 +92,8 @@ TEST_CASE("the direct copies: sizes around the parallel grain, several threads, 
           "[to_xarray][to_tensor][threads]")
 {
     // Contiguous CPU sources skip torch's copy_: a loop over torch's intra-op threads in tasks of
-    // copy_grain elements. Sizes just below, at and above a task edge, run on four threads.
+    // copy_grain elements. Sizes just below, at and above a task edge, run on four threads (split where
+    // this program is built with OpenMP, as tests/CMakeLists.txt does when it finds it).
     const int threads = at::get_num_threads();
     at::set_num_threads(4);
     const std::int64_t grain = xtorch::detail::copy_grain;
