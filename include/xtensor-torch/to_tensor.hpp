@@ -57,6 +57,19 @@ namespace xtorch
                 .flip(flipped);
         }
 
+        /// An xtensor shape as torch sizes. Filled element by element: GCC 16 warns (-Wmaybe-uninitialized)
+        /// inside c10's range constructor.
+        template <class S>
+        c10::SmallVector<std::int64_t, 6> sizes_of(const S& shape)
+        {
+            c10::SmallVector<std::int64_t, 6> sizes;
+            for (const auto n : shape)
+            {
+                sizes.push_back(static_cast<std::int64_t>(n));
+            }
+            return sizes;
+        }
+
         /// Whether the strided expression e is one row-major run of memory (dimensions of size 1, whose
         /// stride xtensor sets to 0, aside).
         template <class E>
@@ -132,12 +145,7 @@ namespace xtorch
         const c10::Device device = options.device();
         detail::check_device_available(device, call);
 
-        // Filled element by element: GCC 16 warns (-Wmaybe-uninitialized) inside c10's range constructor.
-        c10::SmallVector<std::int64_t, 6> sizes;
-        for (const auto n : e.shape())
-        {
-            sizes.push_back(static_cast<std::int64_t>(n));
-        }
+        const auto sizes = detail::sizes_of(e.shape());
         const at::TensorOptions target = options.dtype(dtype).requires_grad(false).memory_format({});
         // A plain CPU tensor is made without the dispatcher (at::empty's CPU kernel, called directly).
         const bool plain_cpu = device.is_cpu() && !options.pinned_memory();

@@ -34,20 +34,6 @@
 
 namespace xtorch
 {
-    namespace detail
-    {
-        template <class S>
-        c10::SmallVector<std::int64_t, 6> sizes_of(const S& shape)
-        {
-            c10::SmallVector<std::int64_t, 6> sizes;
-            for (auto n : shape)
-            {
-                sizes.push_back(static_cast<std::int64_t>(n));
-            }
-            return sizes;
-        }
-    }
-
     /**
      * A new, uninitialised xarray_view<T> of the given shape in page-locked host memory for copies with
      * devices of `device`'s type (default CUDA): a view of a pinned CPU tensor, which it keeps alive.
