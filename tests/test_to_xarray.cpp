@@ -20,9 +20,11 @@ TEST_CASE("to_xarray: any strides, odd sizes, 0-d and empty", "[to_xarray][strid
 TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, outer dimensions",
           "[to_tensor][to_xarray][strides]")
 {
-    // 67 x 33 is no multiple of the 32 x 32 tiles; the leading 5 is a dimension outside the tile plane.
-    at::Tensor base = at::arange(5 * 67 * 33, at::kDouble).reshape({5, 67, 33});
-    for (const at::Tensor& t : {base.permute({0, 2, 1}), base.permute({2, 1, 0}), base.select(0, 3).t()})
+    // 131 x 70 is no multiple of the 64 x 64 tiles (remainders 3 and 6: neither a multiple of the 4 x 4
+    // blocks of 4-byte words, and 3 none of the 2 x 2 blocks of 8-byte ones); the leading 3 is a
+    // dimension outside the tile plane.
+    at::Tensor base = at::arange(3 * 131 * 70, at::kDouble).reshape({3, 131, 70});
+    for (const at::Tensor& t : {base.permute({0, 2, 1}), base.permute({2, 1, 0}), base.select(0, 2).t()})
     {
         INFO("sizes " << t.sizes() << " strides " << t.strides());
         xt::xarray<float> a = xtorch::to_xarray<float>(t);
@@ -34,6 +36,31 @@ TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, out
     REQUIRE(xtorch::to_tensor(xt::transpose(x, {0, 2, 1}), at::kFloat)
                 .equal(base.permute({0, 2, 1}).to(at::kFloat)));
     REQUIRE(xtorch::to_tensor(xt::transpose(x), at::kHalf).equal(base.permute({2, 1, 0}).to(at::kHalf)));
+}
+
+TEST_CASE("the tiled copy: every dtype pair, through whole blocks and their remainders",
+          "[to_tensor][to_xarray][strides][dtype]")
+{
+    // 67 x 66: one whole 64 x 64 tile per row of tiles and remainders of 3 and 2, so words of every
+    // size take the block transposes and the element-by-element edges.
+    for_each_type(all_types{},
+                  [](auto from_tag)
+                  {
+                      using From = typename decltype(from_tag)::type;
+                      const xt::xarray<From> src = samples<From>({67, 66});
+                      const at::Tensor src_t = xtorch::to_tensor(src);
+                      for_each_type(all_types{},
+                                    [&](auto to_tag)
+                                    {
+                                        using To = typename decltype(to_tag)::type;
+                                        constexpr auto to = xtorch::scalar_type_of<To>();
+                                        INFO("from " << xtorch::type_name<From>() << " to "
+                                                     << xtorch::type_name<To>());
+                                        const at::Tensor expected = src_t.t().to(to);
+                                        REQUIRE(xtorch::to_tensor(xt::transpose(src), to).equal(expected));
+                                        REQUIRE(same_elements(xtorch::to_xarray<To>(src_t.t()), expected));
+                                    });
+                  });
 }
 
 TEST_CASE("to_xarray: copies, whatever the tensor's flags", "[to_xarray]")

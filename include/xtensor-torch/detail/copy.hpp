@@ -13,6 +13,11 @@
 
 #include <ATen/Parallel.h>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
+
 #include "../dtype.hpp"
 #include "../errors.hpp"
 #include "geometry.hpp"
@@ -22,60 +27,113 @@ namespace xtorch
 {
     namespace detail
     {
-        /// Edge of the square tiles of the transposing copy: 32 x 32 x 16 bytes fits in L1 on both sides.
-        constexpr std::int64_t copy_tile = 32;
+        /**
+         * Elements per task of the direct copies: a copy of fewer stays on the calling thread, a larger
+         * one is split over torch's intra-op threads (at::parallel_for). docs/performance.md has the
+         * measurements behind the number.
+         */
+        constexpr std::int64_t copy_grain = std::int64_t(1) << 16;
 
-        /// Edge of the blocks inside a tile: an 8 x 8 block is read along p into a buffer and written
-        /// along q, loops of constant length that the compiler unrolls (1.4x faster than element by
-        /// element at 256 x 256, 2x at 1024 x 1024, float64 to float32; docs/performance.md).
-        constexpr std::int64_t copy_block = 8;
+        /**
+         * Edge of the square tiles of the transposing copy. Each tile's source rows are cast into a
+         * buffer whose rows are padded off the power-of-two strides that make every row of a 2^k-wide
+         * source fall into the same few cache sets; the buffer is then transposed into the destination.
+         * 64 measured best from 2^12 to 2^20 elements, float64 to float32 (docs/performance.md).
+         */
+        constexpr std::int64_t copy_tile = 64;
 
-        /// The tile [p_begin, p_end) x [q_begin, q_end) of the plane: d[i * dst_p + j] = s[i + j * src_q].
-        template <class From, class To>
-        void transpose_tile(const From* s, To* d, std::int64_t p_begin, std::int64_t p_end,
-                            std::int64_t q_begin, std::int64_t q_end, std::int64_t src_q,
-                            std::int64_t dst_p) noexcept
+        /// Transposes the rows x cols block of words at in (rows in_stride apart) into out (rows out_stride
+        /// apart): out[b][a] = in[a][b], with SSE2 shuffles for 4 x 4 blocks of 4-byte words and 2 x 2
+        /// blocks of 8-byte ones, element by element otherwise.
+        template <class T>
+        void transpose_words(const T* in, std::int64_t in_stride, T* out, std::int64_t out_stride, std::int64_t rows,
+                             std::int64_t cols) noexcept
         {
-            constexpr std::int64_t B = copy_block;
-            for (std::int64_t i = p_begin; i < p_end; i += B)
+            // in: rows x cols; out: cols x rows.
+            std::int64_t done_rows = 0, done_cols = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+            if constexpr (sizeof(T) == 4 && alignof(T) <= 4)
             {
-                for (std::int64_t j = q_begin; j < q_end; j += B)
+                done_rows = rows - rows % 4;
+                done_cols = cols - cols % 4;
+                for (std::int64_t b = 0; b < done_cols; b += 4)
                 {
-                    if (i + B <= p_end && j + B <= q_end)
+                    for (std::int64_t a = 0; a < done_rows; a += 4)
                     {
-                        To block[B][B];
-                        for (std::int64_t a = 0; a < B; ++a)
-                        {
-                            const From* in = s + (j + a) * src_q + i;
-                            for (std::int64_t b = 0; b < B; ++b)
-                            {
-                                block[b][a] = convert_value<To>(in[b]);
-                            }
-                        }
-                        for (std::int64_t b = 0; b < B; ++b)
-                        {
-                            To* out = d + (i + b) * dst_p + j;
-                            for (std::int64_t a = 0; a < B; ++a)
-                            {
-                                out[a] = block[b][a];
-                            }
-                        }
-                        continue;
+                        const float* i = reinterpret_cast<const float*>(in + a * in_stride + b);
+                        __m128 r0 = _mm_loadu_ps(i), r1 = _mm_loadu_ps(i + in_stride);
+                        __m128 r2 = _mm_loadu_ps(i + 2 * in_stride), r3 = _mm_loadu_ps(i + 3 * in_stride);
+                        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                        float* o = reinterpret_cast<float*>(out + b * out_stride + a);
+                        _mm_storeu_ps(o, r0);
+                        _mm_storeu_ps(o + out_stride, r1);
+                        _mm_storeu_ps(o + 2 * out_stride, r2);
+                        _mm_storeu_ps(o + 3 * out_stride, r3);
                     }
-                    for (std::int64_t ii = i; ii < std::min(p_end, i + B); ++ii)  // a remainder
+                }
+            }
+            else if constexpr (sizeof(T) == 8 && alignof(T) <= 8)
+            {
+                done_rows = rows - rows % 2;
+                done_cols = cols - cols % 2;
+                for (std::int64_t b = 0; b < done_cols; b += 2)
+                {
+                    for (std::int64_t a = 0; a < done_rows; a += 2)
                     {
-                        for (std::int64_t jj = j; jj < std::min(q_end, j + B); ++jj)
-                        {
-                            d[ii * dst_p + jj] = convert_value<To>(s[ii + jj * src_q]);
-                        }
+                        const double* i = reinterpret_cast<const double*>(in + a * in_stride + b);
+                        const __m128d r0 = _mm_loadu_pd(i), r1 = _mm_loadu_pd(i + in_stride);
+                        double* o = reinterpret_cast<double*>(out + b * out_stride + a);
+                        _mm_storeu_pd(o, _mm_unpacklo_pd(r0, r1));
+                        _mm_storeu_pd(o + out_stride, _mm_unpackhi_pd(r0, r1));
                     }
+                }
+            }
+#endif
+            // What the blocks left: the last columns of every row, then the last rows of the others.
+            for (std::int64_t b = 0; b < cols; ++b)
+            {
+                for (std::int64_t a = b < done_cols ? done_rows : 0; a < rows; ++a)
+                {
+                    out[b * out_stride + a] = in[a * in_stride + b];
                 }
             }
         }
 
+        /// The size_p x size_q tile at s (p contiguous, q rows src_q apart) into d (q contiguous, p rows
+        /// dst_p apart), cast: d[i * dst_p + j] = s[i + j * src_q].
+        template <class From, class To>
+        void transpose_tile(const From* s, To* d, std::int64_t size_p, std::int64_t size_q, std::int64_t src_q,
+                            std::int64_t dst_p) noexcept
+        {
+            constexpr std::int64_t pad = sizeof(To) >= 16 ? 1 : static_cast<std::int64_t>(16 / sizeof(To));
+            constexpr std::int64_t width = copy_tile + pad;
+            To buffer[copy_tile * width];
+            for (std::int64_t j = 0; j < size_q; ++j)
+            {
+                // Along the source rows: contiguous reads, and a cast the compiler vectorizes.
+                const From* in = s + j * src_q;
+                To* row = buffer + j * width;
+#if defined(__SSE2__) || defined(_M_X64)
+                if (j + 4 < size_q)
+                {
+                    const char* ahead = reinterpret_cast<const char*>(in + 4 * src_q);
+                    for (std::int64_t byte = 0; byte < size_p * static_cast<std::int64_t>(sizeof(From)); byte += 64)
+                    {
+                        _mm_prefetch(ahead + byte, _MM_HINT_T0);
+                    }
+                }
+#endif
+                for (std::int64_t i = 0; i < size_p; ++i)
+                {
+                    row[i] = convert_value<To>(in[i]);
+                }
+            }
+            transpose_words(buffer, width, d, dst_p, size_q, size_p);
+        }
+
         /**
          * dst[...] = src[...] for a contiguous dst and a src whose stride-1 dimension p is not the
-         * last one, q: each 32 x 32 tile of the (p, q) plane is read along p and written along q
+         * last one, q: each 64 x 64 tile of the (p, q) plane is read along p and written along q
          * while both stay in cache. Torch's own copy walks such a source with a large stride for
          * every element, missing the cache on each (docs/performance.md has the measurements).
          */
@@ -90,7 +148,7 @@ namespace xtorch
             const std::int64_t tiles_p = (size_p + copy_tile - 1) / copy_tile;
             const std::int64_t tiles_q = (size_q + copy_tile - 1) / copy_tile;
             const std::int64_t outer = src.numel() / (size_p * size_q);
-            at::parallel_for(0, outer * tiles_p * tiles_q, 16,
+            at::parallel_for(0, outer * tiles_p * tiles_q, copy_grain / (copy_tile * copy_tile),
                              [&](std::int64_t begin, std::int64_t end)
                              {
                                  for (std::int64_t unit = begin; unit < end; ++unit)
@@ -111,20 +169,13 @@ namespace xtorch
                                          s_off += i * src.stride(dim);
                                          d_off += i * dst.stride(dim);
                                      }
-                                     const std::int64_t p_end = std::min(size_p, (tp + 1) * copy_tile);
-                                     const std::int64_t q_end = std::min(size_q, (tq + 1) * copy_tile);
-                                     transpose_tile<From, To>(s + s_off, d + d_off, tp * copy_tile, p_end,
-                                                              tq * copy_tile, q_end, src_q, dst_p);
+                                     const std::int64_t i = tp * copy_tile, j = tq * copy_tile;
+                                     transpose_tile<From, To>(s + s_off + i + j * src_q, d + d_off + i * dst_p + j,
+                                                              std::min(copy_tile, size_p - i),
+                                                              std::min(copy_tile, size_q - j), src_q, dst_p);
                                  }
                              });
         }
-
-        /**
-         * Elements per task of the direct copies: a copy of fewer stays on the calling thread, a larger
-         * one is split over torch's intra-op threads (at::parallel_for). docs/performance.md has the
-         * measurements behind the number.
-         */
-        constexpr std::int64_t copy_grain = std::int64_t(1) << 16;
 
         /// d[i] = s[i], cast as torch casts, for n contiguous elements: memcpy for the same type, else
         /// a loop the compiler vectorizes.
