@@ -16,11 +16,98 @@ def load_medians(path):
         if b.get("aggregate_name", "median") != "median":
             continue
         name = b.get("run_name", b["name"])
-        fn, _, arg = name.partition("/")
-        arg = int(arg.split("/")[0])
+        fn, _, rest = name.partition("/")
+        args = [int(a) for a in rest.split("/") if a.isdigit()]
+        # One argument: the element count. Two (the thread benchmarks): (elements, threads).
+        arg = args[0] if len(args) == 1 else tuple(args)
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
         medians.setdefault(fn, {})[arg] = b["real_time"] * scale
     return data.get("context", {}), medians
+
+# Each copy, the peer it replaces and the floor it is held to, at every size.
+EVERY_SIZE = [
+    ("to_tensor_f64_to_f32", "peer_tensor_to_f32", "floor_convert_into_fresh_memory"),
+    ("to_tensor_f64_to_f32_lazy", "to_tensor_f64_to_f32", "floor_convert_into_fresh_memory"),
+    ("to_tensor_f64_to_f32_transposed", "to_tensor_f64_to_f32", "floor_convert_into_fresh_memory"),
+    ("to_xarray_f64_to_f32", "peer_xt_cast_f32", "floor_convert_into_fresh_memory"),
+    ("to_xarray_f64_to_f32_transposed", "to_xarray_f64_to_f32", "floor_convert_into_fresh_memory"),
+    ("to_xtensor_f64_to_f32", "peer_xt_cast_f32", "floor_convert_into_fresh_memory"),
+    ("to_tensor_f64", "peer_tensor_clone_f64", "floor_memcpy_f64"),
+    ("to_xarray_f64", "peer_tensor_clone_f64", "floor_memcpy_f64"),
+]
+
+
+def fmt_time(v):
+    return f"{v * 1e3:.2f} ms" if v >= 1e-4 else f"{v * 1e6:.2f} us"
+
+
+def every_size(t):
+    sizes = sorted({n for fn, _, _ in EVERY_SIZE for n in t.get(fn, {}) if isinstance(n, int)})
+    if not sizes:
+        return []
+    head = "| call | against | " + " | ".join(f"2^{n.bit_length() - 1}" for n in sizes) + " |"
+    lines = ["", "Every size: the median, then the ratio to the peer (or, for transposed and lazy sources, to the",
+             "contiguous call) and to the floor (a cast or memcpy into new memory, or into touched memory for",
+             "memcpy):", "", head, "|" + "---|" * (len(sizes) + 2)]
+    for fn, peer, floor in EVERY_SIZE:
+        if fn not in t:
+            continue
+        times, vs_peer, vs_floor = [], [], []
+        for n in sizes:
+            v, p, f = t[fn].get(n), t.get(peer, {}).get(n), t.get(floor, {}).get(n)
+            times.append(fmt_time(v) if v else "")
+            vs_peer.append(f"{v / p:.2f}" if v and p else "")
+            vs_floor.append(f"{v / f:.2f}" if v and f else "")
+        lines.append(f"| `{fn}` | time | " + " | ".join(times) + " |")
+        lines.append(f"| | / `{peer}` | " + " | ".join(vs_peer) + " |")
+        lines.append(f"| | / `{floor}` | " + " | ".join(vs_floor) + " |")
+    return lines
+
+
+def thread_table(t):
+    lines = []
+    for fn in sorted(f for f in t if f.startswith("threads_")):
+        runs = sorted(k for k in t[fn] if isinstance(k, tuple))
+        if not runs:
+            continue
+        if not lines:
+            lines = ["", "Threads (torch's intra-op threads, at::set_num_threads): median, and speedup over 1 thread:", "",
+                     "| benchmark | elements | threads | time | speedup |", "|---|---|---|---|---|"]
+        for n, threads in runs:
+            one = t[fn].get((n, 1))
+            v = t[fn][(n, threads)]
+            lines.append(f"| `{fn}` | 2^{n.bit_length() - 1} | {threads} | {fmt_time(v)} | "
+                         f"{one / v:.2f} |" if one else f"| `{fn}` | 2^{n.bit_length() - 1} | {threads} | {fmt_time(v)} | |")
+    return lines
+
+
+def thread_chart(t, results_dir, plt):
+    large = 1 << 25
+    fig, ax = plt.subplots(figsize=(6, 4))
+    plotted = False
+    for fn in sorted(f for f in t if f.startswith("threads_")):
+        runs = sorted(k for k in t[fn] if isinstance(k, tuple) and k[0] == large)
+        one = t[fn].get((large, 1))
+        if len(runs) < 2 or not one:
+            continue
+        ax.plot([k[1] for k in runs], [one / t[fn][k] for k in runs], marker="o", label=fn)
+        plotted = True
+    if not plotted:
+        plt.close(fig)
+        return
+    cores = max(k[1] for f in t if f.startswith("threads_") for k in t[f] if isinstance(k, tuple))
+    ax.plot([1, cores], [1, cores], ":", color="gray", label="linear")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ax.set_xlabel("torch intra-op threads")
+    ax.set_ylabel("speedup over 1 thread (2^25 elements)")
+    ax.set_title("float64 to float32 copies on more threads")
+    ax.legend(fontsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(os.path.join(results_dir, "threads.png"), dpi=100)
+    plt.close(fig)
+    print("chart:", os.path.join(results_dir, "threads.png"))
 
 
 def main(results_dir):
@@ -61,6 +148,33 @@ def main(results_dir):
         c, s = get(ours, large), get(ours + "_transposed", large)
         if c and s:
             target(f"`{ours}`: transposed / contiguous at 2^25", s / c, 2.0, f"{s * 1e3:.1f} ms vs {c * 1e3:.1f} ms")
+    # Issue 16: small sizes, strided and lazy sources, same-dtype copies, threads.
+    for ours, peer, limit in (("to_xarray_f64_to_f32", "peer_xt_cast_f32", 1.5),
+                              ("to_tensor_f64_to_f32", "peer_tensor_to_f32", 0.7)):
+        o, p = get(ours, small), get(peer, small)
+        if o and p:
+            target(f"`{ours}` / `{peer}` at 2^10", o / p, limit, f"{o * 1e9:.0f} ns vs {p * 1e9:.0f} ns")
+    for ours in ("to_tensor_f64", "to_xarray_f64"):
+        for e in (16, 20):
+            o, p = get(ours, 1 << e), get("floor_memcpy_f64", 1 << e)
+            if o and p:
+                target(f"`{ours}` / `floor_memcpy_f64` (touched memory) at 2^{e}", o / p, 1.2,
+                       f"{o * 1e6:.1f} us vs {p * 1e6:.1f} us")
+    for ours, base in (("to_tensor_f64_to_f32_transposed", "to_tensor_f64_to_f32"),
+                       ("to_xarray_f64_to_f32_transposed", "to_xarray_f64_to_f32"),
+                       ("to_tensor_f64_to_f32_lazy", "to_tensor_f64_to_f32")):
+        o, b = get(ours, 1 << 16), get(base, 1 << 16)
+        if o and b:
+            target(f"`{ours}` / `{base}` at 2^16", o / b, 1.5, f"{o * 1e6:.1f} us vs {b * 1e6:.1f} us")
+    cores = int(context.get("num_cpus", 0) or 0)
+    for fn in ("threads_to_xarray_f64_to_f32", "threads_to_tensor_f64_to_f32"):
+        one, most = get(fn, (large, 1)), get(fn, (large, cores))
+        if one and most and cores >= 16:
+            target(f"`{fn}` at 2^25: {cores} threads / 1 thread", most / one, round(1 / 6, 3),
+                   f"{most * 1e3:.2f} ms vs {one * 1e3:.2f} ms ({one / most:.1f}x faster)")
+        elif one and most:
+            rows.append((f"`{fn}` at 2^25: {cores} threads / 1 thread", most / one, "1/6 on 16 cores",
+                         f"not applicable: {cores} cores", f"{one / most:.2f}x faster on {cores}"))
     ratio = compile_times["umbrella_s"] / compile_times["aten_and_xarray_s"]
     target("compile: umbrella header / `<ATen/ATen.h>` + `<xtensor/xarray.hpp>`", ratio, 1.25,
            f"{compile_times['umbrella_s']:.2f} s vs {compile_times['aten_and_xarray_s']:.2f} s")
@@ -74,6 +188,8 @@ def main(results_dir):
         if large in t[fn]:
             v = t[fn][large]
             lines.append(f"| `{fn}` | {v * 1e3:.2f} ms |" if v >= 1e-5 else f"| `{fn}` | {v * 1e9:.0f} ns |")
+    lines += every_size(t)
+    lines += thread_table(t)
     machine = (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
                f"{context.get('date', '')}, libtorch threads: {context.get('torch_threads', '?')}, "
                f"Google Benchmark library build: {context.get('library_build_type', '?')}")
@@ -90,6 +206,7 @@ def main(results_dir):
     except ImportError:
         print("matplotlib missing: no chart")
         return
+    thread_chart(t, results_dir, plt)
     fig, ax = plt.subplots(figsize=(8, 5))
     series = ["to_tensor_f64_to_f32", "to_tensor_f64_to_f32_lazy", "to_tensor_f64_to_f32_transposed",
               "to_xarray_f64_to_f32", "to_xarray_f64_to_f32_transposed", "peer_tensor_to_f32",
@@ -97,7 +214,7 @@ def main(results_dir):
     for fn in series:
         if fn not in t:
             continue
-        sizes = sorted(t[fn])
+        sizes = sorted(n for n in t[fn] if isinstance(n, int))
         style = "--" if fn.startswith("peer") else (":" if fn.startswith("floor") else "-")
         ax.plot(sizes, [t[fn][n] * 1e3 for n in sizes], style, marker="o", markersize=3, label=fn)
     ax.set_xscale("log", base=2)

@@ -16,7 +16,7 @@ RESULTS=$ROOT/benchmarks/results
 mkdir -p build "$RESULTS"
 echo "== building the benchmarks (build/bench)"
 configure build/bench -DCMAKE_BUILD_TYPE=Release -DXTENSOR_TORCH_BUILD_TESTS=OFF \
-    -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_BUILD_BENCHMARKS=ON
+    -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_BUILD_BENCHMARKS=ON -DXTENSOR_TORCH_BUILD_PYTHON=ON
 cmake --build build/bench -j"$JOBS"
 
 echo "== the cost of a call from Python (medians of interleaved rounds)"
@@ -28,12 +28,15 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 printf '#include <xtensor-torch/xtensor-torch.hpp>\nint main() { return 0; }\n' >"$scratch/ours.cpp"
 printf '#include <ATen/ATen.h>\n#include <xtensor/xarray.hpp>\nint main() { return 0; }\n' >"$scratch/baseline.cpp"
+# <torch/types.h> (which the umbrella header includes) lives in torch's C++ API folder.
+TORCH_API_INCLUDE=$("$PYTHON" -c 'from torch.utils.cpp_extension import include_paths
+print(next(p for p in include_paths() if p.endswith("csrc/api/include")))' 2>/dev/null)
 best_of_3() {
     local best=""
     for _ in 1 2 3; do
         local start end
         start=$(date +%s.%N)
-        g++ -std=c++17 -O2 -I"$ROOT/include" -c "$1" -o "$scratch/out.o"
+        g++ -std=c++17 -O2 -I"$ROOT/include" -I"$TORCH_API_INCLUDE" -c "$1" -o "$scratch/out.o"
         end=$(date +%s.%N)
         best=$("$PYTHON" -c "a='$best'; d=$end-$start; print(d if not a else min(float(a), d))")
     done
