@@ -97,17 +97,23 @@ def thread_chart(t, results_dir, plt):
         return
     cores = max(k[1] for f in t if f.startswith("threads_") for k in t[f] if isinstance(k, tuple))
     ax.plot([1, cores], [1, cores], ":", color="gray", label="linear")
-    ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
-    ax.set_xlabel("torch intra-op threads")
-    ax.set_ylabel("speedup over 1 thread (2^25 elements)")
-    ax.set_title("float64 to float32 copies on more threads")
+    save_chart(fig, ax, "torch intra-op threads", "speedup over 1 thread (2^25 elements)",
+               "float64 to float32 copies on more threads", os.path.join(results_dir, "threads.png"))
+    plt.close(fig)
+
+
+def save_chart(fig, ax, xlabel, ylabel, title, path):
+    """Log-2 sizes along x, labels, legend and grid, then the PNG at path."""
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(os.path.join(results_dir, "threads.png"), dpi=100)
-    plt.close(fig)
-    print("chart:", os.path.join(results_dir, "threads.png"))
+    fig.savefig(path, dpi=100)
+    print("chart:", path)
 
 
 def main(results_dir):
@@ -217,16 +223,10 @@ def main(results_dir):
         sizes = sorted(n for n in t[fn] if isinstance(n, int))
         style = "--" if fn.startswith("peer") else (":" if fn.startswith("floor") else "-")
         ax.plot(sizes, [t[fn][n] * 1e3 for n in sizes], style, marker="o", markersize=3, label=fn)
-    ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    ax.set_xlabel("elements (float64 in, float32 out)")
-    ax.set_ylabel("median time (ms)")
-    ax.set_title("xtensor-torch copies with a cast, against the peers and the floor")
-    ax.legend(fontsize=7)
-    ax.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(os.path.join(results_dir, "chart.png"), dpi=100)
-    print("chart:", os.path.join(results_dir, "chart.png"))
+    save_chart(fig, ax, "elements (float64 in, float32 out)", "median time (ms)",
+               "xtensor-torch copies with a cast, against the peers and the floor",
+               os.path.join(results_dir, "chart.png"))
 
 
 if __name__ == "__main__":
