@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
+#include <type_traits>
 
 #include <ATen/Parallel.h>
 
@@ -107,7 +109,12 @@ namespace xtorch
         {
             constexpr std::int64_t pad = sizeof(To) >= 16 ? 1 : static_cast<std::int64_t>(16 / sizeof(To));
             constexpr std::int64_t width = copy_tile + pad;
-            To buffer[copy_tile * width];
+            // Raw storage, each element constructed as it is cast: To's default constructor would run for
+            // the whole buffer on every tile (std::complex's zeroes it).
+            static_assert(std::is_trivially_copyable<To>::value && std::is_trivially_destructible<To>::value,
+                          "transpose_tile: the buffer is copied word by word");
+            alignas(To) unsigned char storage[copy_tile * width * sizeof(To)];
+            To* const buffer = reinterpret_cast<To*>(storage);
             for (std::int64_t j = 0; j < size_q; ++j)
             {
                 // Along the source rows: contiguous reads, and a cast the compiler vectorizes.
@@ -125,10 +132,10 @@ namespace xtorch
 #endif
                 for (std::int64_t i = 0; i < size_p; ++i)
                 {
-                    row[i] = convert_value<To>(in[i]);
+                    ::new (static_cast<void*>(row + i)) To(convert_value<To>(in[i]));
                 }
             }
-            transpose_words(buffer, width, d, dst_p, size_q, size_p);
+            transpose_words(static_cast<const To*>(buffer), width, d, dst_p, size_q, size_p);
         }
 
         /**
