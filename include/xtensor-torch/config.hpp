@@ -3,11 +3,12 @@
 #ifndef XTENSOR_TORCH_CONFIG_HPP
 #define XTENSOR_TORCH_CONFIG_HPP
 
+// Compilers: GCC and Clang (the overflow builtins, weak symbols and SSE2 intrinsics are theirs).
 // Before any include: compiled as C++14 (torch 1.13's cpp_extension default), the headers would fail deep
 // inside xtensor and the standard library instead of here.
 // Not formatted: the message stays one line, as the compiler prints it.
 // clang-format off
-#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 201703L
+#if __cplusplus < 201703L
 #error "xtensor-torch needs C++17 or later. Ask for it: g++ -std=c++17; CMake: link xtensor-torch::xtensor-torch (it asks for cxx_std_17) or set(CMAKE_CXX_STANDARD 17); torch.utils.cpp_extension: extra_cflags=['-std=c++17']."
 // GCC goes on after #error; a missing header is fatal, so the message above stays the only error.
 #include "xtensor-torch: compilation stopped, see the C++17 error above"

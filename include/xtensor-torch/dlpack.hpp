@@ -13,9 +13,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
-#include <memory>
-#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -23,43 +20,11 @@
 #include <ATen/dlpack.h>
 
 #include "detail/dlpack.hpp"
-
-#include "as_tensor.hpp"
-#include "dtype.hpp"
-#include "errors.hpp"
-#include "views.hpp"
+#include "detail/ownership.hpp"
+#include "detail/view_types.hpp"
 
 namespace xtorch
 {
-    namespace detail
-    {
-        template <class V, class T, class M, class R>
-        V view_from_dlpack(M* managed, R release, std::int64_t rank)
-        {
-            static_assert(
-                XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
-                "xtorch::from_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype.");
-            const std::string call = call_name<T>("from_dlpack", rank);
-            at::Tensor t;
-            if constexpr (std::is_same<M, DLManagedTensor>::value)
-            {
-                t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
-            }
-            else
-            {
-                t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), !std::is_const<T>::value, false,
-                                       release);
-            }
-            if (rank >= 0 && t.dim() != rank)
-            {
-                const refusal_parts parts = rank_refusal(t.sizes(), rank, audience::cpp);
-                refuse(call, parts.problem, parts.found, parts.expected,
-                       "Use xtorch::from_dlpack<" + type_name<T>() + ">(m) for any rank.");
-            }
-            return make_view<V, T>(t);
-        }
-    }
-
     /**
      * A DLPack tensor over the memory of the xtensor expression `e`, without copying; the caller owns
      * the returned pointer and hands it to a consumer (numpy.from_dlpack, torch.utils.dlpack.from_dlpack,
@@ -69,7 +34,7 @@ namespace xtorch
      * from an rvalue container it takes the container over and frees it in the deleter; a view made by
      * as_xarray keeps the tensor's storage alive. Accepts what as_tensor accepts, with the same refusals
      * (negative strides at run time, lazy and const expressions at compile time); bool elements are
-     * refused at compile time because DLPack 0.6 has no bool dtype.
+     * refused at compile time where bool does not cross DLPack (before torch 2.2 or DLPack 0.8).
      *
      * **Example**:  DLManagedTensor* m = xtorch::to_dlpack(std::move(a));  // a's buffer, now owned by m
      */
@@ -95,7 +60,8 @@ namespace xtorch
             "would copy them. Pass a variable to borrow its memory.");
         static_assert(
             XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<typename D::value_type, bool>::value,
-            "xtorch::to_dlpack: DLPack 0.6 (the version libtorch 1.13 speaks) has no bool dtype. Cast "
+            "xtorch::to_dlpack: bool does not cross DLPack with this torch (it needs torch 2.2 or later and "
+            "DLPack 0.8 or later). Cast "
             "first: xtorch::to_dlpack(xt::xarray<std::uint8_t>(xt::cast<std::uint8_t>(e))).");
         return at::toDLPack(detail::share(std::forward<E>(e), "xtorch::to_dlpack"));
     }

@@ -6,14 +6,13 @@
 
 #include <complex>
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include <c10/util/TypeCast.h>
 
-#include "errors.hpp"
+#include "detail/refusal.hpp"
 
 /**
  * The dtype table: one row per dtype of the map, from which everything else is derived (the C++ traits, the
@@ -292,15 +291,6 @@ namespace xtorch
                     return r;
                 }
             }
-        }
-
-        /// How messages show a layout, a device or a dtype ("Sparse", "cuda:0").
-        template <class T>
-        std::string to_text(const T& value)
-        {
-            std::ostringstream out;
-            out << value;
-            return out.str();
         }
     }
 }

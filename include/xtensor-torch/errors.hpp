@@ -1,12 +1,10 @@
-// The one exception type for refused conversions, and the one format of its messages.
+// The one exception type of refused conversions; detail/refusal.hpp makes its one message format.
 #ifndef XTENSOR_TORCH_ERRORS_HPP
 #define XTENSOR_TORCH_ERRORS_HPP
 
 #include "config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
-#include <sstream>
 #include <stdexcept>
-#include <string>
 
 namespace xtorch
 {
@@ -25,46 +23,6 @@ namespace xtorch
 
         using std::invalid_argument::invalid_argument;
     };
-
-    namespace detail
-    {
-        /// Builds the message of a conversion_error: "<call>: <problem> (found <found>, expected <expected>). <fix>"
-        inline std::string refusal_message(const std::string& call, const std::string& problem,
-                                           const std::string& found, const std::string& expected,
-                                           const std::string& fix)
-        {
-            std::ostringstream out;
-            out << call << ": " << problem << " (found " << found << ", expected " << expected << ").";
-            if (!fix.empty())
-            {
-                out << ' ' << fix;
-            }
-            return out.str();
-        }
-
-        [[noreturn]] inline void refuse(const std::string& call, const std::string& problem,
-                                        const std::string& found, const std::string& expected,
-                                        const std::string& fix)
-        {
-            throw conversion_error(refusal_message(call, problem, found, expected, fix));
-        }
-
-        /// "[2, 3, 4]": how shapes and strides are shown in messages.
-        template <class C>
-        std::string format_list(const C& values)
-        {
-            std::ostringstream out;
-            out << '[';
-            bool first = true;
-            for (const auto& v : values)
-            {
-                out << (first ? "" : ", ") << v;
-                first = false;
-            }
-            out << ']';
-            return out.str();
-        }
-    }
 }
 
 #endif

@@ -12,110 +12,14 @@
 #include <ATen/Context.h>
 #include <ATen/EmptyTensor.h>
 
-#include "as_tensor.hpp"
 #include "detail/copy.hpp"
 #include "detail/device.hpp"
 #include "detail/memory.hpp"
+#include "detail/refusal.hpp"
 #include "dtype.hpp"
-#include "errors.hpp"
 
 namespace xtorch
 {
-    namespace detail
-    {
-        /**
-         * A tensor over the memory of the strided expression e that has the same values, negative
-         * strides included: those dimensions are read upwards and flipped back by torch (a copy,
-         * since torch has no negative strides).
-         */
-        template <class E>
-        at::Tensor borrow_any(const E& e, const char* call)
-        {
-            using value_type = typename E::value_type;
-            // The geometry first: it refuses counts that overflow, so the sums below cannot.
-            const geometry g = read_geometry(e, call, /*absolute=*/true);
-            c10::SmallVector<std::int64_t, 6> flipped;
-            std::ptrdiff_t lowest = static_cast<std::ptrdiff_t>(e.data_offset());
-            const auto& strides = e.strides();
-            for (std::size_t d = 0; d < strides.size(); ++d)
-            {
-                if (strides[d] < 0 && e.shape()[d] > 1 && e.size() > 0)
-                {
-                    flipped.push_back(static_cast<std::int64_t>(d));
-                    lowest += static_cast<std::ptrdiff_t>(e.shape()[d] - 1) * strides[d];
-                }
-            }
-            if (flipped.empty())
-            {
-                return borrow(e, g);
-            }
-            auto* base = const_cast<value_type*>(e.data());
-            const std::size_t bytes = static_cast<std::size_t>(lowest + g.span) * sizeof(value_type);
-            c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g,
-                                   scalar_type_of<value_type>())
-                .flip(flipped);
-        }
-
-        /// An xtensor shape as torch sizes. Filled element by element: GCC 16 warns (-Wmaybe-uninitialized)
-        /// inside c10's range constructor.
-        template <class S>
-        c10::SmallVector<std::int64_t, 6> sizes_of(const S& shape)
-        {
-            c10::SmallVector<std::int64_t, 6> sizes;
-            for (const auto n : shape)
-            {
-                sizes.push_back(static_cast<std::int64_t>(n));
-            }
-            return sizes;
-        }
-
-        /// Whether the strided expression e is one row-major run of memory (dimensions of size 1, whose
-        /// stride xtensor sets to 0, aside).
-        template <class E>
-        bool is_row_major(const E& e) noexcept
-        {
-            const auto& shape = e.shape();
-            const auto& strides = e.strides();
-            std::ptrdiff_t expected = 1;
-            for (std::size_t d = shape.size(); d-- > 0;)
-            {
-                if (shape[d] != 1 && static_cast<std::ptrdiff_t>(strides[d]) != expected)
-                {
-                    return false;
-                }
-                expected *= static_cast<std::ptrdiff_t>(shape[d]);
-            }
-            return true;
-        }
-
-        /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
-        template <class E>
-        void evaluate_into(const E& e, at::Tensor& dst, const char* call)
-        {
-            using source_type = typename E::value_type;
-            visit_dtype(dst.scalar_type(), call,
-                        [&](auto tag)
-                        {
-                            using target_type = typename decltype(tag)::type;
-                            // c10::complex and std::complex share a layout: write the std:: one.
-                            auto* data = static_cast<target_type*>(detail::mutable_data(dst));
-                            auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()),
-                                                 xt::no_ownership(), e.shape());
-                            if constexpr (std::is_same<target_type, source_type>::value)
-                            {
-                                xt::noalias(out) = e;
-                            }
-                            else
-                            {
-                                auto cast = [](const source_type& v)
-                                { return convert_value<target_type>(v); };
-                                xt::noalias(out) = xt::make_lambda_xfunction(std::move(cast), e);
-                            }
-                        });
-        }
-    }
-
     /**
      * A new tensor holding the values of the xtensor expression `e`: always a copy.
      *

@@ -7,17 +7,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <string>
 
 #include "detail/xtensor.hpp"
 
-#include "as_tensor.hpp"
 #include "detail/copy.hpp"
-#include "detail/memory.hpp"
+#include "detail/refusal.hpp"
+#include "detail/view_refusals.hpp"
 #include "dtype.hpp"
-#include "errors.hpp"
-#include "views.hpp"
 
 namespace xtorch
 {

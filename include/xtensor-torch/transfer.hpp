@@ -26,10 +26,11 @@
 #include <c10/core/impl/VirtualGuardImpl.h>
 
 #include "as_tensor.hpp"
+#include "detail/copy.hpp"
 #include "detail/device.hpp"
+#include "detail/ownership.hpp"
+#include "detail/refusal.hpp"
 #include "dtype.hpp"
-#include "errors.hpp"
-#include "to_tensor.hpp"
 #include "views.hpp"
 
 namespace xtorch

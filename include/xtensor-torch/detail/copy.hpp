@@ -5,226 +5,21 @@
 
 #include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
-#include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <limits>
-#include <new>
 #include <string>
 #include <type_traits>
 
-#include <ATen/Parallel.h>
-
-#if defined(__SSE2__) || defined(_M_X64)
-#include <emmintrin.h>
-#define XTENSOR_TORCH_SSE2 1
-#else
-#define XTENSOR_TORCH_SSE2 0
-#endif
-
 #include "../dtype.hpp"
-#include "../errors.hpp"
 #include "geometry.hpp"
+#include "kernels.hpp"
 #include "memory.hpp"
+#include "refusal.hpp"
 
 namespace xtorch
 {
     namespace detail
     {
-        /**
-         * Elements per task of the direct copies: a copy of fewer stays on the calling thread, a larger
-         * one is split over torch's intra-op threads (at::parallel_for). docs/performance.md has the
-         * measurements behind the number.
-         */
-        constexpr std::int64_t copy_grain = std::int64_t(1) << 16;
-
-        /**
-         * Edge of the square tiles of the transposing copy. Each tile's source rows are cast into a
-         * buffer whose rows are padded off the power-of-two strides that make every row of a 2^k-wide
-         * source fall into the same few cache sets; the buffer is then transposed into the destination.
-         * 64 measured best from 2^12 to 2^20 elements, float64 to float32 (docs/performance.md).
-         */
-        constexpr std::int64_t copy_tile = 64;
-
-        /// Edge of the blocks transpose_block moves at once: 4 x 4 words of 4 bytes and 2 x 2 of 8 bytes in
-        /// SSE2 registers, single elements otherwise.
-        template <class T>
-        constexpr std::int64_t block_edge() noexcept
-        {
-            return !XTENSOR_TORCH_SSE2 ? 1 : sizeof(T) == 4 ? 4 : sizeof(T) == 8 ? 2 : 1;
-        }
-
-        /// out[b][a] = in[a][b] for one block_edge<T>() square block (rows in_stride and out_stride apart).
-        template <class T>
-        void transpose_block(const T* in, std::int64_t in_stride, T* out, std::int64_t out_stride) noexcept
-        {
-#if XTENSOR_TORCH_SSE2
-            if constexpr (block_edge<T>() == 4)
-            {
-                const float* i = reinterpret_cast<const float*>(in);
-                __m128 r0 = _mm_loadu_ps(i), r1 = _mm_loadu_ps(i + in_stride);
-                __m128 r2 = _mm_loadu_ps(i + 2 * in_stride), r3 = _mm_loadu_ps(i + 3 * in_stride);
-                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-                float* o = reinterpret_cast<float*>(out);
-                _mm_storeu_ps(o, r0);
-                _mm_storeu_ps(o + out_stride, r1);
-                _mm_storeu_ps(o + 2 * out_stride, r2);
-                _mm_storeu_ps(o + 3 * out_stride, r3);
-                return;
-            }
-            else if constexpr (block_edge<T>() == 2)
-            {
-                const double* i = reinterpret_cast<const double*>(in);
-                const __m128d r0 = _mm_loadu_pd(i), r1 = _mm_loadu_pd(i + in_stride);
-                double* o = reinterpret_cast<double*>(out);
-                _mm_storeu_pd(o, _mm_unpacklo_pd(r0, r1));
-                _mm_storeu_pd(o + out_stride, _mm_unpackhi_pd(r0, r1));
-                return;
-            }
-#endif
-            *out = *in;
-        }
-
-        /// Transposes the rows x cols block of words at in (rows in_stride apart) into out (rows out_stride
-        /// apart): out[b][a] = in[a][b], in transpose_block's blocks and element by element at the edges.
-        template <class T>
-        void transpose_words(const T* in, std::int64_t in_stride, T* out, std::int64_t out_stride, std::int64_t rows,
-                             std::int64_t cols) noexcept
-        {
-            constexpr std::int64_t edge = block_edge<T>();
-            const std::int64_t done_rows = rows - rows % edge, done_cols = cols - cols % edge;
-            for (std::int64_t b = 0; b < done_cols; b += edge)
-            {
-                for (std::int64_t a = 0; a < done_rows; a += edge)
-                {
-                    transpose_block(in + a * in_stride + b, in_stride, out + b * out_stride + a, out_stride);
-                }
-            }
-            // What the blocks left: the last columns of every row, then the last rows of the others.
-            for (std::int64_t b = 0; b < cols; ++b)
-            {
-                for (std::int64_t a = b < done_cols ? done_rows : 0; a < rows; ++a)
-                {
-                    out[b * out_stride + a] = in[a * in_stride + b];
-                }
-            }
-        }
-
-        /// The size_p x size_q tile at s (p contiguous, q rows src_q apart) into d (q contiguous, p rows
-        /// dst_p apart), cast: d[i * dst_p + j] = s[i + j * src_q].
-        template <class From, class To>
-        void transpose_tile(const From* s, To* d, std::int64_t size_p, std::int64_t size_q, std::int64_t src_q,
-                            std::int64_t dst_p) noexcept
-        {
-            constexpr std::int64_t pad = sizeof(To) >= 16 ? 1 : static_cast<std::int64_t>(16 / sizeof(To));
-            constexpr std::int64_t width = copy_tile + pad;
-            // Raw storage, each element constructed as it is cast: To's default constructor would run for
-            // the whole buffer on every tile (std::complex's zeroes it).
-            static_assert(std::is_trivially_copyable<To>::value && std::is_trivially_destructible<To>::value,
-                          "transpose_tile: the buffer is copied word by word");
-            alignas(To) unsigned char storage[copy_tile * width * sizeof(To)];
-            To* const buffer = reinterpret_cast<To*>(storage);
-            for (std::int64_t j = 0; j < size_q; ++j)
-            {
-                // Along the source rows: contiguous reads, and a cast the compiler vectorizes.
-                const From* in = s + j * src_q;
-                To* row = buffer + j * width;
-#if XTENSOR_TORCH_SSE2
-                if (j + 4 < size_q)  // the row four ahead into cache: a small gain at 2^20 and 2^22
-                {
-                    const char* ahead = reinterpret_cast<const char*>(in + 4 * src_q);
-                    for (std::int64_t byte = 0; byte < size_p * static_cast<std::int64_t>(sizeof(From)); byte += 64)
-                    {
-                        _mm_prefetch(ahead + byte, _MM_HINT_T0);
-                    }
-                }
-#endif
-                for (std::int64_t i = 0; i < size_p; ++i)
-                {
-                    ::new (static_cast<void*>(row + i)) To(convert_value<To>(in[i]));
-                }
-            }
-            transpose_words(static_cast<const To*>(buffer), width, d, dst_p, size_q, size_p);
-        }
-
-        /**
-         * dst[...] = src[...] for a contiguous dst and a src whose stride-1 dimension p is not the
-         * last one, q: each 64 x 64 tile of the (p, q) plane is read along p and written along q
-         * while both stay in cache. Torch's own copy walks such a source with a large stride for
-         * every element, missing the cache on each (docs/performance.md has the measurements).
-         */
-        template <class From, class To>
-        void tiled_copy(const at::Tensor& src, at::Tensor& dst, std::int64_t p, std::int64_t q)
-        {
-            const std::int64_t rank = src.dim();
-            const From* s = static_cast<const From*>(const_data(src));
-            To* d = static_cast<To*>(mutable_data(dst));
-            const std::int64_t size_p = src.size(p), size_q = src.size(q);
-            const std::int64_t src_q = src.stride(q), dst_p = dst.stride(p);
-            const std::int64_t tiles_p = (size_p + copy_tile - 1) / copy_tile;
-            const std::int64_t tiles_q = (size_q + copy_tile - 1) / copy_tile;
-            const std::int64_t outer = src.numel() / (size_p * size_q);
-            at::parallel_for(0, outer * tiles_p * tiles_q, copy_grain / (copy_tile * copy_tile),
-                             [&](std::int64_t begin, std::int64_t end)
-                             {
-                                 for (std::int64_t unit = begin; unit < end; ++unit)
-                                 {
-                                     const std::int64_t tq = unit % tiles_q;
-                                     const std::int64_t tp = (unit / tiles_q) % tiles_p;
-                                     std::int64_t o = unit / (tiles_q * tiles_p);
-                                     std::int64_t s_off = 0, d_off = 0;
-                                     for (std::int64_t dim = rank - 1; dim >= 0;
-                                          --dim)  // the other dimensions, row-major
-                                     {
-                                         if (dim == p || dim == q)
-                                         {
-                                             continue;
-                                         }
-                                         const std::int64_t i = o % src.size(dim);
-                                         o /= src.size(dim);
-                                         s_off += i * src.stride(dim);
-                                         d_off += i * dst.stride(dim);
-                                     }
-                                     const std::int64_t i = tp * copy_tile, j = tq * copy_tile;
-                                     transpose_tile<From, To>(s + s_off + i + j * src_q, d + d_off + i * dst_p + j,
-                                                              std::min(copy_tile, size_p - i),
-                                                              std::min(copy_tile, size_q - j), src_q, dst_p);
-                                 }
-                             });
-        }
-
-        /// d[i] = s[i], cast as torch casts, for n contiguous elements: memcpy for the same type, else
-        /// a loop the compiler vectorizes.
-        template <class From, class To>
-        void convert_range(const From* s, To* d, std::int64_t n) noexcept
-        {
-            if constexpr (std::is_same<From, To>::value)
-            {
-                std::memcpy(d, s, static_cast<std::size_t>(n) * sizeof(To));
-            }
-            else
-            {
-                for (std::int64_t i = 0; i < n; ++i)
-                {
-                    d[i] = convert_value<To>(s[i]);
-                }
-            }
-        }
-
-        /// convert_range over torch's intra-op threads, in tasks of copy_grain elements or more.
-        template <class From, class To>
-        void convert_contiguous(const From* s, To* d, std::int64_t n)
-        {
-            if (n <= copy_grain)
-            {
-                convert_range(s, d, n);  // without at::parallel_for's own costs, which dominate small copies
-                return;
-            }
-            at::parallel_for(0, n, copy_grain,
-                             [&](std::int64_t begin, std::int64_t end)
-                             { convert_range(s + begin, d + begin, end - begin); });
-        }
-
         /**
          * Whether the elements of t can be read directly, as one contiguous run in memory it owns: a
          * CPU tensor, strided and contiguous, of a dtype with a C++ type, without the conjugate or
@@ -247,12 +42,12 @@ namespace xtorch
         template <class To>
         void copy_direct(const at::Tensor& src, To* d)
         {
-            visit_dtype(src.scalar_type(), "xtorch copy",
-                        [&](auto from)
-                        {
-                            using From = typename decltype(from)::type;
-                            convert_contiguous(static_cast<const From*>(const_data(src)), d, src.numel());
-                        });
+            try_visit_dtype(src.scalar_type(),
+                            [&](auto from)
+                            {
+                                using From = typename decltype(from)::type;
+                                convert_contiguous(static_cast<const From*>(const_data(src)), d, src.numel());
+                            });
         }
 
         /**
@@ -278,12 +73,12 @@ namespace xtorch
                 const std::int64_t q = rank - 1;
                 if (p >= 0 && p != q && src.size(q) > 1)
                 {
-                    visit_dtype(
-                        src.scalar_type(), "xtorch copy",
+                    try_visit_dtype(
+                        src.scalar_type(),
                         [&](auto from)
                         {
-                            visit_dtype(
-                                dst.scalar_type(), "xtorch copy",
+                            try_visit_dtype(
+                                dst.scalar_type(),
                                 [&](auto to) {
                                     tiled_copy<typename decltype(from)::type, typename decltype(to)::type>(
                                         src, dst, p, q);
@@ -347,6 +142,98 @@ namespace xtorch
                        "at most " + std::to_string(limit) + " elements",
                        "Copy a slice of the tensor instead, e.g. t.slice(0, 0, n).");
             }
+        }
+
+        /**
+         * A tensor over the memory of the strided expression e that has the same values, negative
+         * strides included: those dimensions are read upwards and flipped back by torch (a copy,
+         * since torch has no negative strides).
+         */
+        template <class E>
+        at::Tensor borrow_any(const E& e, const char* call)
+        {
+            using value_type = typename E::value_type;
+            // The geometry first: it refuses counts that overflow, so the sums below cannot.
+            const geometry g = read_geometry(e, call, /*absolute=*/true);
+            c10::SmallVector<std::int64_t, 6> flipped;
+            std::ptrdiff_t lowest = static_cast<std::ptrdiff_t>(e.data_offset());
+            const auto& strides = e.strides();
+            for (std::size_t d = 0; d < strides.size(); ++d)
+            {
+                if (strides[d] < 0 && e.shape()[d] > 1 && e.size() > 0)
+                {
+                    flipped.push_back(static_cast<std::int64_t>(d));
+                    lowest += static_cast<std::ptrdiff_t>(e.shape()[d] - 1) * strides[d];
+                }
+            }
+            if (flipped.empty())
+            {
+                return borrow(e, g);
+            }
+            auto* base = const_cast<value_type*>(e.data());
+            const std::size_t bytes = static_cast<std::size_t>(lowest + g.span) * sizeof(value_type);
+            c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
+            return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g,
+                                   scalar_type_of<value_type>())
+                .flip(flipped);
+        }
+
+        /// An xtensor shape as torch sizes. Filled element by element: GCC 16 warns (-Wmaybe-uninitialized)
+        /// inside c10's range constructor.
+        template <class S>
+        c10::SmallVector<std::int64_t, 6> sizes_of(const S& shape)
+        {
+            c10::SmallVector<std::int64_t, 6> sizes;
+            for (const auto n : shape)
+            {
+                sizes.push_back(static_cast<std::int64_t>(n));
+            }
+            return sizes;
+        }
+
+        /// Whether the strided expression e is one row-major run of memory (dimensions of size 1, whose
+        /// stride xtensor sets to 0, aside).
+        template <class E>
+        bool is_row_major(const E& e) noexcept
+        {
+            const auto& shape = e.shape();
+            const auto& strides = e.strides();
+            std::ptrdiff_t expected = 1;
+            for (std::size_t d = shape.size(); d-- > 0;)
+            {
+                if (shape[d] != 1 && static_cast<std::ptrdiff_t>(strides[d]) != expected)
+                {
+                    return false;
+                }
+                expected *= static_cast<std::ptrdiff_t>(shape[d]);
+            }
+            return true;
+        }
+
+        /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
+        template <class E>
+        void evaluate_into(const E& e, at::Tensor& dst, const char* call)
+        {
+            using source_type = typename E::value_type;
+            visit_dtype(dst.scalar_type(), call,
+                        [&](auto tag)
+                        {
+                            using target_type = typename decltype(tag)::type;
+                            // c10::complex and std::complex share a layout: write the std:: one.
+                            auto* data = static_cast<target_type*>(detail::mutable_data(dst));
+                            auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()),
+                                                 xt::no_ownership(), e.shape());
+                            if constexpr (std::is_same<target_type, source_type>::value)
+                            {
+                                xt::noalias(out) = e;
+                            }
+                            else
+                            {
+                                auto cast = [](const source_type& v)
+                                { return convert_value<target_type>(v); };
+                                xt::noalias(out) = xt::make_lambda_xfunction(std::move(cast), e);
+                            }
+                        });
         }
     }
 }

@@ -14,7 +14,7 @@
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
-#include "../errors.hpp"
+#include "refusal.hpp"
 
 namespace xtorch
 {
@@ -79,14 +79,19 @@ namespace xtorch
                                + " visible CUDA devices",
                            "a libtorch built with CUDA and a visible GPU", fix);
                 }
+                const std::string found = "device " + device.str();
+                const char* expected = "a device whose backend is loaded, with at least one device";
+                const std::string load =
+                    std::string("Load the backend first (link or import its library). ") + fix;
+                if (c10::impl::hasDeviceGuardImpl(type))
+                {
+                    refuse(call, "the " + name + " backend is loaded but has no device", found, expected,
+                           load);
+                }
                 refuse(call,
-                       c10::impl::hasDeviceGuardImpl(type)
-                           ? "the " + name + " backend is loaded but has no device"
-                           : "no " + name
-                                 + " backend is loaded in this process (no device guard is registered "
-                                   "for it)",
-                       "device " + device.str(), "a device whose backend is loaded, with at least one device",
-                       std::string("Load the backend first (link or import its library). ") + fix);
+                       "no " + name
+                           + " backend is loaded in this process (no device guard is registered for it)",
+                       found, expected, load);
             }
             if (device.has_index() && device.index() >= count)
             {

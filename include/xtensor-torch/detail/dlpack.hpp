@@ -15,8 +15,10 @@
 #include <ATen/dlpack.h>
 
 #include "../dtype.hpp"
-#include "../errors.hpp"
 #include "geometry.hpp"
+#include "refusal.hpp"
+#include "view_refusals.hpp"
+#include "view_types.hpp"
 
 // Bool crosses DLPack where the header has kDLBool (DLPack 0.8+) and torch exports it (2.2+).
 #if XTENSOR_TORCH_TORCH_AT_LEAST(2, 2) \
@@ -191,12 +193,11 @@ namespace xtorch
             {
                 if (g.strides[d] < 0 && g.sizes[d] > 1)
                 {
-                    refuse(
-                        call,
-                        "at least one stride in the given DLPack tensor is negative, and tensors with negative "
-                        "strides are not currently supported",
-                        "strides " + format_list(g.strides), "non-negative strides",
-                        "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), t.contiguous()).");
+                    const refusal_parts parts =
+                        negative_stride_refusal("DLPack tensor", format_list(g.strides));
+                    refuse(call, parts.problem, parts.found, parts.expected,
+                           "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), "
+                           "t.contiguous()).");
                 }
             }
             settle_geometry(g, 0, itemsize, -1, call, "the DLPack tensor", "Pass a smaller tensor.");
@@ -272,6 +273,34 @@ namespace xtorch
                        "Pass memory the producer can share, or take a view of const elements.");
             }
             return tensor_from_dl(managed->dl_tensor, guard, call, expected);
+        }
+
+        /// from_dlpack<T>'s work: the tensor of `managed`, checked for T and `rank` (-1: any), viewed as V.
+        template <class V, class T, class M, class R>
+        V view_from_dlpack(M* managed, R release, std::int64_t rank)
+        {
+            static_assert(
+                XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
+                "xtorch::from_dlpack: bool does not cross DLPack with this torch (it needs torch 2.2 or later "
+                "and DLPack 0.8 or later). View the memory as std::uint8_t instead.");
+            const std::string call = call_name<T>("from_dlpack", rank);
+            at::Tensor t;
+            if constexpr (std::is_same<M, DLManagedTensor>::value)
+            {
+                t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), release);
+            }
+            else
+            {
+                t = tensor_from_dlpack(managed, call, scalar_type_of<T>(), !std::is_const<T>::value, false,
+                                       release);
+            }
+            if (rank >= 0 && t.dim() != rank)
+            {
+                const refusal_parts parts = rank_refusal(t.sizes(), rank, audience::cpp);
+                refuse(call, parts.problem, parts.found, parts.expected,
+                       "Use xtorch::from_dlpack<" + type_name<T>() + ">(m) for any rank.");
+            }
+            return make_view<V, T>(t);
         }
     }
 }

@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "../dtype.hpp"
-#include "../errors.hpp"
+#include "refusal.hpp"
 
 namespace xtorch
 {
@@ -152,6 +152,15 @@ namespace xtorch
                     "rank " + std::to_string(rank)};
         }
 
+        /// The parts of the refusal of negative strides (torch has none), for every source: `noun` names it ("numpy
+        /// array", "DLPack tensor", "expression", "tensor"), `strides` shows them in the reader's spelling.
+        inline refusal_parts negative_stride_refusal(const std::string& noun, const std::string& strides)
+        {
+            return {"at least one stride in the given " + noun
+                        + " is negative, and tensors with negative strides are not currently supported",
+                    "strides " + strides, "non-negative strides"};
+        }
+
         /// The parts of the refusal of a geometry that settle() found at fault; `what` names the source.
         inline refusal_parts geometry_refusal(geometry_fault fault, const geometry& g, std::int64_t offset,
                                               std::int64_t capacity, const std::string& what, audience reader)
@@ -215,12 +224,9 @@ namespace xtorch
                 }
                 if (g.strides[d] < 0 && g.sizes[d] > 1)
                 {
-                    refuse(
-                        call,
-                        "at least one stride in the given expression is negative, and tensors with negative "
-                        "strides are not currently supported",
-                        "strides " + format_list(strides), "non-negative strides",
-                        "Use xtorch::to_tensor(e) to copy it into a new tensor.");
+                    const refusal_parts parts = negative_stride_refusal("expression", format_list(strides));
+                    refuse(call, parts.problem, parts.found, parts.expected,
+                           "Use xtorch::to_tensor(e) to copy it into a new tensor.");
                 }
             }
             using value_type = typename E::value_type;

@@ -8,10 +8,11 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "../dtype.hpp"
-#include "../errors.hpp"
 #include "geometry.hpp"
+#include "refusal.hpp"
 
 namespace xtorch
 {
@@ -125,8 +126,9 @@ namespace xtorch
             {
                 case geometry_fault::too_large: return view_refusal::too_large;
                 case geometry_fault::outside_storage: return view_refusal::outside_storage;
-                default: return view_refusal::none;
+                case geometry_fault::none: return view_refusal::none;
             }
+            return view_refusal::none;  // not reached: the switch has every fault
         }
 
         /// The problem, found and expected parts of refusal r of t, spelled for `reader`.
@@ -169,8 +171,7 @@ namespace xtorch
                             py ? python_dtype_name(dtype) : c10::toString(dtype)};
                 case view_refusal::rank: return rank_refusal(t.sizes(), rank, reader);
                 case view_refusal::negative_stride:
-                    return {"negative strides are not supported",
-                            "strides " + format_shape(t.strides(), reader), "non-negative strides"};
+                    return negative_stride_refusal("tensor", format_shape(t.strides(), reader));
                 case view_refusal::too_large:
                 case view_refusal::outside_storage:
                 {
@@ -178,8 +179,84 @@ namespace xtorch
                     return geometry_refusal(tg.fault, tg.g, t.storage_offset(), tg.capacity, "the tensor",
                                             reader);
                 }
-                default: return {"no refusal", "a viewable tensor", "a refusal"};
+                case view_refusal::none: break;
             }
+            return {"no refusal", "a viewable tensor",
+                    "a refusal"};  // not a refusal: none is never described
+        }
+
+        /// "xtorch::as_xarray<float>", "xtorch::as_xtensor<float, 2>": the name of a call, for messages.
+        template <class T>
+        std::string call_name(const char* function, std::int64_t rank)
+        {
+            std::string name = std::string("xtorch::") + function + "<"
+                               + (std::is_const<T>::value ? "const " : "") + type_name<T>();
+            if (rank >= 0)
+            {
+                name += ", " + std::to_string(rank);
+            }
+            return name + ">";
+        }
+
+        /**
+         * The checks of every as_* call from torch to xtensor (detail::find_view_refusal's list); `rank` is
+         * the static rank asked for, or -1. Throws conversion_error with the fix in C++ terms.
+         */
+        template <class T>
+        void check_viewable(const at::Tensor& t, const char* function, std::int64_t rank)
+        {
+            const c10::ScalarType dtype = scalar_type_of<T>();
+            const view_refusal r = find_view_refusal(t, dtype, rank);
+            if (r == view_refusal::none)
+            {
+                return;
+            }
+            const std::string call = call_name<T>(function, rank);
+            const std::string copy =
+                rank >= 0 ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
+                          : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
+            std::string fix;
+            switch (r)
+            {
+                case view_refusal::undefined:
+                    fix = "Pass a tensor made by a factory such as at::empty or torch::zeros.";
+                    break;
+                case view_refusal::layout:
+                    fix = "Use " + call + "(t.to_dense()) after t.to_dense(), or " + copy + " to copy.";
+                    break;
+                case view_refusal::python_dispatch:
+                    fix = "Use " + copy + " to copy through the subclass's own operations.";
+                    break;
+                case view_refusal::zero_tensor: fix = "Use " + copy + " to copy its zeros."; break;
+                case view_refusal::device:
+                    fix = "Use " + copy + " to copy the tensor to host memory, or t.cpu() first.";
+                    break;
+                case view_refusal::requires_grad:
+                    fix = "Use " + call
+                          + "(t.detach()) instead (autograd does not see writes through the view), or " + copy
+                          + " to copy.";
+                    break;
+                case view_refusal::conjugate_bit: fix = "Use " + call + "(t.resolve_conj()) instead."; break;
+                case view_refusal::negative_bit: fix = "Use " + call + "(t.resolve_neg()) instead."; break;
+                case view_refusal::dtype:
+                    fix = "Use " + copy + " to copy and cast, or " + std::string("xtorch::") + function + "<"
+                          + (std::is_const<T>::value ? "const " : "") + type_name_of(t.scalar_type())
+                          + (rank >= 0 ? ", " + std::to_string(rank) : std::string())
+                          + ">(t) to view it as it is.";
+                    break;
+                case view_refusal::rank:
+                    fix = "Use xtorch::as_xarray<" + type_name<T>()
+                          + ">(t) for any rank, or t.reshape(...) first.";
+                    break;
+                case view_refusal::negative_stride: fix = "Use " + copy + " to copy."; break;
+                case view_refusal::too_large:
+                case view_refusal::outside_storage:
+                    fix = "Make the tensor with sizes and strides that fit its storage.";
+                    break;
+                case view_refusal::none: return;
+            }
+            const refusal_parts parts = describe_view_refusal(r, t, dtype, rank, audience::cpp);
+            refuse(call, parts.problem, parts.found, parts.expected, fix);
         }
     }
 }

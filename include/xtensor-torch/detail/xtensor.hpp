@@ -16,10 +16,8 @@
 #define XTENSOR_TORCH_STRINGIFY_(text) #text
 #define XTENSOR_TORCH_STRINGIFY(text) XTENSOR_TORCH_STRINGIFY_(text)
 #if __has_include(<xtensor/containers/xarray.hpp>)
-#define XTENSOR_TORCH_XTENSOR_FOLDERS 1
 #define XTENSOR_TORCH_XTENSOR_HEADER(folder, name) XTENSOR_TORCH_STRINGIFY(xtensor/folder/name.hpp)
 #else
-#define XTENSOR_TORCH_XTENSOR_FOLDERS 0
 #define XTENSOR_TORCH_XTENSOR_HEADER(folder, name) XTENSOR_TORCH_STRINGIFY(xtensor/name.hpp)
 #endif
 // clang-format on

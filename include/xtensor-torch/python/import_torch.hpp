@@ -108,12 +108,6 @@ namespace xtorch
         {
             return py::reinterpret_steal<py::object>(detail::wrap_tensor(t));
         }
-
-        /// The name as_python had before the library's names followed the as_* / to_* rule.
-        [[deprecated("use xtorch::python::as_python(t)")]] inline py::object to_python(const at::Tensor& t)
-        {
-            return as_python(t);
-        }
     }
 }
 

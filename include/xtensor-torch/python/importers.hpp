@@ -141,12 +141,10 @@ namespace xtorch
                     g.strides[d] = bytes / itemsize;
                     if (g.strides[d] < 0 && g.sizes[d] > 1)
                     {
-                        raise_value_error(
-                            what,
-                            "at least one stride in the given numpy array is negative, and tensors with "
-                            "negative strides are not currently supported",
-                            strides_text(), "non-negative strides",
-                            "Pass a.copy() or numpy.ascontiguousarray(a).");
+                        const auto parts =
+                            xtorch::detail::negative_stride_refusal("numpy array", strides_text().substr(8));
+                        raise_value_error(what, parts.problem, parts.found, parts.expected,
+                                          "Pass a.copy() or numpy.ascontiguousarray(a).");
                     }
                 }
                 const auto fault = xtorch::detail::settle(g, 0, itemsize, -1);

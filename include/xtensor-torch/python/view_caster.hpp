@@ -70,7 +70,8 @@ namespace xtorch
                         break;
                     case view_refusal::negative_stride: fix = "Pass x.contiguous()."; break;
                     case view_refusal::too_large: fix = "Pass a smaller tensor."; break;
-                    default:
+                    case view_refusal::none: return;
+                    case view_refusal::outside_storage:
                         fix =
                             "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must "
                             "be resized back first).";
@@ -93,9 +94,10 @@ namespace xtorch
 
                 bool load(py::handle src, bool convert)
                 {
-                    static const std::string what = Rank < 0 ? "xarray_view<" + type_name<T>() + "> parameter"
-                                                             : "xtensor_view<" + type_name<T>() + ", "
-                                                                   + std::to_string(Rank) + "> parameter";
+                    static const std::string what =
+                        std::string(Rank < 0 ? "xarray_view<" : "xtensor_view<")
+                        + (std::is_const<T>::value ? "const " : "") + type_name<T>()
+                        + (Rank < 0 ? std::string() : ", " + std::to_string(Rank)) + "> parameter";
                     try
                     {
                         if (is_torch_tensor(src.ptr()))
@@ -218,14 +220,6 @@ namespace xtorch
         {
             detail::check_view_argument<T>(t, py::handle(), what, -1);
             return xtorch::detail::make_view<xarray_view<T>, T>(t);
-        }
-
-        /// The name python::as_xarray had before the library's names followed the as_* / to_* rule.
-        template <class T>
-        [[deprecated("use xtorch::python::as_xarray<T>(t, what)")]] xarray_view<T> view_argument(
-            const at::Tensor& t, const std::string& what)
-        {
-            return python::as_xarray<T>(t, what);
         }
     }
 }
