@@ -2,10 +2,12 @@
 # Builds and runs every test: the whole suite in a release build (C++ tests, examples, the Python
 # modules' pytest suites and the notebooks), then the C++ and caster tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (a use-after-free, a leak or UB fails it), then the
-# libFuzzer target for FUZZ_SECONDS (30) under the same sanitizers.
+# libFuzzer target for FUZZ_SECONDS (30) under the same sanitizers; the C++ tests are also built and run with
+# clang, so that code only GCC accepts shows.
 # Installs the Debian packages it needs when they are missing.
 #   ./scripts/test.sh                  everything
 #   SANITIZE=0 ./scripts/test.sh       skip the sanitizer build
+#   CLANG=0 ./scripts/test.sh          skip the clang build
 #   FUZZ_SECONDS=600 ./scripts/test.sh fuzz longer (0 skips the fuzzer)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -13,7 +15,7 @@ cd "$ROOT"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 fuzz_packages=()
-[ "$FUZZ_SECONDS" != 0 ] && fuzz_packages=(clang libclang-rt-14-dev)
+{ [ "$FUZZ_SECONDS" != 0 ] || [ "${CLANG:-1}" != 0 ]; } && fuzz_packages=(clang libclang-rt-14-dev)
 ensure_packages "${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}" "${fuzz_packages[@]}"
 
 mkdir -p build
@@ -22,6 +24,15 @@ configure build/release -DCMAKE_BUILD_TYPE=Release
 cmake --build build/release -j"$JOBS"
 echo "== release tests"
 (cd build/release && ctest --output-on-failure -j"$JOBS")
+
+if [ "${CLANG:-1}" != 0 ]; then
+    echo "== clang build of the C++ tests and the headers on their own (build/clang)"
+    configure build/clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+        -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_BUILD_PYTHON=OFF
+    cmake --build build/clang -j"$JOBS" --target test_xtensor_torch headers_alone
+    echo "== clang tests"
+    build/clang/tests/test_xtensor_torch
+fi
 
 if [ "${SANITIZE:-1}" != 0 ]; then
     echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (build/asan)"

@@ -47,6 +47,28 @@ namespace xtorch_test
         return {};
     }
 
+    /// Sets torch's intra-op thread count for a scope and restores it on the way out, also when a check fails.
+    class scoped_threads
+    {
+    public:
+
+        explicit scoped_threads(int n)
+            : m_saved(at::get_num_threads())
+        {
+            at::set_num_threads(n);
+        }
+        ~scoped_threads()
+        {
+            at::set_num_threads(m_saved);
+        }
+        scoped_threads(const scoped_threads&) = delete;
+        scoped_threads& operator=(const scoped_threads&) = delete;
+
+    private:
+
+        int m_saved;
+    };
+
     /// A tensor over new memory whose deleter bumps frees(): for views that must keep it alive.
     inline at::Tensor counted_tensor(std::int64_t n)
     {

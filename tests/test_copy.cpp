@@ -1,0 +1,120 @@
+// Tests of detail/copy.hpp and detail/kernels.hpp: the tiled, transposing cast and the direct copies, at sizes
+// computed from the kernels' own constants (the tile, the SIMD block edges, the parallel grain).
+#include "test_common.hpp"
+
+using namespace xtorch_test;
+
+namespace
+{
+    constexpr std::int64_t tile = xtorch::detail::copy_tile;
+    constexpr std::int64_t edge4 = xtorch::detail::block_edge<float>();   // 4-byte words
+    constexpr std::int64_t edge8 = xtorch::detail::block_edge<double>();  // 8-byte words
+    // The every-dtype-pair plane: one whole tile per row of tiles and remainders of edge4 - 1 and edge8.
+    constexpr std::int64_t pair_rows = tile + edge4 - 1;
+    constexpr std::int64_t pair_cols = tile + edge8;
+}
+
+TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, outer dimensions",
+          "[to_tensor][to_xarray][strides]")
+{
+    // Sizes made from the kernel's own tile and block edges: two whole tiles and a remainder that is a whole
+    // number of neither the 4-byte blocks nor the 8-byte ones, then one whole tile and a remainder that is no
+    // whole number of 4-byte blocks; the leading 3 is a dimension outside the tile plane.
+    constexpr std::int64_t rows = 2 * tile + edge4 - 1;
+    constexpr std::int64_t cols = tile + edge4 + edge8;
+    if (edge4 > 1)
+    {
+        REQUIRE((rows % tile) % edge4 != 0);
+        REQUIRE((rows % tile) % edge8 != 0);
+        REQUIRE((cols % tile) % edge4 != 0);
+    }
+    at::Tensor base = at::arange(3 * rows * cols, at::kDouble).reshape({3, rows, cols});
+    for (const at::Tensor& t : {base.permute({0, 2, 1}), base.permute({2, 1, 0}), base.select(0, 2).t()})
+    {
+        INFO("sizes " << t.sizes() << " strides " << t.strides());
+        xt::xarray<float> a = xtorch::to_xarray<float>(t);
+        REQUIRE(same_elements(a, t.to(at::kFloat)));
+        xt::xarray<std::int32_t> b = xtorch::to_xarray<std::int32_t>(t);
+        REQUIRE(same_elements(b, t.to(at::kInt)));
+    }
+    xt::xarray<double> x = xtorch::to_xarray<double>(base);
+    REQUIRE(xtorch::to_tensor(xt::transpose(x, {0, 2, 1}), at::kFloat)
+                .equal(base.permute({0, 2, 1}).to(at::kFloat)));
+    REQUIRE(xtorch::to_tensor(xt::transpose(x), at::kHalf).equal(base.permute({2, 1, 0}).to(at::kHalf)));
+}
+
+TEST_CASE("the tiled copy: every dtype pair, through whole blocks and their remainders",
+          "[to_tensor][to_xarray][strides][dtype]")
+{
+    // pair_rows x pair_cols: words of every size take the block transposes and the element-by-element edges.
+    for_each_type(
+        all_types{},
+        [](auto from_tag)
+        {
+            using From = typename decltype(from_tag)::type;
+            const xt::xarray<From> src =
+                samples<From>({static_cast<std::size_t>(pair_rows), static_cast<std::size_t>(pair_cols)});
+            const at::Tensor src_t = xtorch::to_tensor(src);
+            for_each_type(all_types{},
+                          [&](auto to_tag)
+                          {
+                              using To = typename decltype(to_tag)::type;
+                              constexpr auto to = xtorch::scalar_type_of<To>();
+                              INFO("from " << xtorch::type_name<From>() << " to " << xtorch::type_name<To>());
+                              const at::Tensor expected = src_t.t().to(to);
+                              REQUIRE(xtorch::to_tensor(xt::transpose(src), to).equal(expected));
+                              REQUIRE(same_elements(xtorch::to_xarray<To>(src_t.t()), expected));
+                          });
+        });
+}
+
+TEST_CASE("the direct copies: sizes around the parallel grain, several threads, offsets, every cast rule",
+          "[to_xarray][to_tensor][threads]")
+{
+    // Contiguous CPU sources skip torch's copy_: a loop over torch's intra-op threads in tasks of
+    // copy_grain elements. Sizes just below, at and above a task edge, run on four threads (split where
+    // this program is built with OpenMP, as tests/CMakeLists.txt does when it finds it).
+    {
+        const scoped_threads threads(4);
+        const std::int64_t grain = xtorch::detail::copy_grain;
+        for (const std::int64_t n : {std::int64_t(7), grain - 1, grain, grain + 1, 3 * grain + 5})
+        {
+            INFO("n = " << n);
+            // An offset into the storage, so that the first element is not the allocation's.
+            const at::Tensor t = (at::arange(n + 1, at::kDouble) * 0.5 - 3.75).slice(0, 1);
+            REQUIRE(t.storage_offset() == 1);
+            REQUIRE(same_elements(xtorch::to_xarray<float>(t), t.to(at::kFloat)));
+            REQUIRE(same_elements(xtorch::to_xarray<double>(t), t));
+            REQUIRE(same_elements(xtorch::to_xarray<std::int32_t>(t), t.to(at::kInt)));
+            REQUIRE(same_elements(xtorch::to_xtensor<std::uint8_t, 1>(t), t.to(at::kByte)));
+            xt::xarray<double> a = xtorch::to_xarray<double>(t);
+            auto tail = xt::view(a, xt::range(1, n));  // row-major memory at an offset
+            REQUIRE(xtorch::to_tensor(a, at::kFloat).equal(t.to(at::kFloat)));
+            REQUIRE(xtorch::to_tensor(a).equal(t));
+            REQUIRE(xtorch::to_tensor(tail, at::kHalf).equal(t.slice(0, 1).to(at::kHalf)));
+        }
+    }
+    SECTION("casts that are not value-preserving follow torch: fractions, negatives to unsigned, to bool")
+    {
+        const at::Tensor t = at::tensor({-3.7, -0.5, 0.0, 0.5, 2.9, 100.25}, at::kDouble);
+        REQUIRE(same_elements(xtorch::to_xarray<std::uint8_t>(t), t.to(at::kByte)));
+        REQUIRE(same_elements(xtorch::to_xarray<std::int8_t>(t), t.to(at::kChar)));
+        REQUIRE(same_elements(xtorch::to_xarray<bool>(t), t.to(at::kBool)));
+        REQUIRE(same_elements(xtorch::to_xarray<c10::Half>(t), t.to(at::kHalf)));
+        const at::Tensor z = at::complex(t, -t);
+        REQUIRE(same_elements(xtorch::to_xarray<double>(z), at::real(z)));
+        const xt::xarray<double> a = xtorch::to_xarray<double>(t);
+        REQUIRE(xtorch::to_tensor(a, at::kByte).equal(t.to(at::kByte)));
+        REQUIRE(xtorch::to_tensor(a, at::kBool).equal(t.to(at::kBool)));
+    }
+    SECTION("tensors that are not read directly still copy: a shrunk storage is not read past its end")
+    {
+        const at::Tensor t = at::arange(16, at::kFloat);
+        REQUIRE(xtorch::detail::directly_readable(t));
+        REQUIRE(!xtorch::detail::directly_readable(t.t().reshape({4, 4}).t()));
+        REQUIRE(!xtorch::detail::directly_readable(at::complex(t, t).conj()));
+        at::Tensor shrunk = at::arange(16, at::kFloat);
+        shrunk.storage().set_nbytes(8);
+        REQUIRE(!xtorch::detail::directly_readable(shrunk));
+    }
+}
