@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The README's code, as the test suite checks it.
+"""The code of the README and the guides in docs/, as the test suite checks it.
 
-  readme_blocks.py cpp README.md OUT_DIR      writes OUT_DIR/readme_core.cpp (every C++ block that does not
+  readme_blocks.py cpp OUT_DIR DOC.md...      writes OUT_DIR/readme_core.cpp (every C++ block that does not
                                              bind a Python module) and OUT_DIR/readme_pybind11.cpp (those
-                                             that do); compiler errors point at README.md's own lines
-  readme_blocks.py python README.md          runs every Python block, each in a fresh interpreter
+                                             that do); compiler errors point at the documents' own lines
+  readme_blocks.py python DOC.md...          runs every Python block, each in a fresh interpreter
 
 A C++ block without `main` is wrapped in a function of its own; its #include lines move to the top of the
 translation unit. A block with PYBIND11_MODULE is compiled as it is, in the pybind11 translation unit.
@@ -40,10 +40,11 @@ def blocks(readme, languages):
     return found
 
 
-def cpp_units(readme, out_dir):
-    path = os.path.abspath(readme).replace("\\", "/")
+def cpp_units(documents, out_dir):
     core_includes, core_bodies, pybind_parts = [], [], []
-    for number, (line, _, text) in enumerate(blocks(readme, {"cpp", "c++"})):
+    found = [(readme, block) for readme in documents for block in blocks(readme, {"cpp", "c++"})]
+    for number, (readme, (line, _, text)) in enumerate(found):
+        path = os.path.abspath(readme).replace("\\", "/")
         if "PYBIND11_MODULE" in text:
             pybind_parts.append(f'#line {line} "{path}"\n{text}\n')
             continue
@@ -76,12 +77,12 @@ def write_if_changed(path, text):
         f.write(text)
 
 
-def run_python(readme):
-    found = blocks(readme, {"python", "py"})
+def run_python(documents):
+    found = [(readme, block) for readme in documents for block in blocks(readme, {"python", "py"})]
     if not found:
-        raise SystemExit(f"{readme}: no Python block found: the extraction is broken")
+        raise SystemExit(f"{' '.join(documents)}: no Python block found: the extraction is broken")
     failed = 0
-    for line, _, text in found:
+    for readme, (line, _, text) in found:
         # Line numbers in tracebacks are the README's.
         source = "\n" * (line - 1) + text + "\n"
         code = f"exec(compile({source!r}, {os.path.abspath(readme)!r}, 'exec'), {{'__name__': '__main__'}})"
@@ -96,9 +97,9 @@ def run_python(readme):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "cpp":
-        cpp_units(sys.argv[2], sys.argv[3])
-    elif len(sys.argv) == 3 and sys.argv[1] == "python":
-        sys.exit(run_python(sys.argv[2]))
+    if len(sys.argv) >= 4 and sys.argv[1] == "cpp":
+        cpp_units(sys.argv[3:], sys.argv[2])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "python":
+        sys.exit(run_python(sys.argv[2:]))
     else:
         raise SystemExit(__doc__)
