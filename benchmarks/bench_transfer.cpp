@@ -1,4 +1,4 @@
-// The transfer benchmark (#3): host-to-device and device-to-host copies from and into xtensor memory
+// The transfer benchmark: host-to-device and device-to-host copies from and into xtensor memory
 // against a plain pinned tensor.copy_() of the same bytes, measured in the same run. Needs a GPU:
 // without one every case reports the reason and is skipped. Run by ./scripts/gpu-check.sh.
 //

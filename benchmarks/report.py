@@ -154,7 +154,7 @@ def main(results_dir):
         c, s = get(ours, large), get(ours + "_transposed", large)
         if c and s:
             target(f"`{ours}`: transposed / contiguous at 2^25", s / c, 2.0, f"{s * 1e3:.1f} ms vs {c * 1e3:.1f} ms")
-    # Issue 16: small sizes, strided and lazy sources, same-dtype copies, threads.
+    # Small sizes, strided and lazy sources, same-dtype copies, threads.
     for ours, peer, limit in (("to_xarray_f64_to_f32", "peer_xt_cast_f32", 1.5),
                               ("to_tensor_f64_to_f32", "peer_tensor_to_f32", 0.7)):
         o, p = get(ours, small), get(peer, small)
