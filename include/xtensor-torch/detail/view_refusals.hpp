@@ -185,17 +185,21 @@ namespace xtorch
                     "a refusal"};  // not a refusal: none is never described
         }
 
-        /// "xtorch::as_xarray<float>", "xtorch::as_xtensor<float, 2>": the name of a call, for messages.
+        /// "as_xarray<const float, 2>": a name with its template arguments as a caller writes them (`rank` -1:
+        /// none), for messages.
+        inline std::string template_name(const std::string& name, bool is_const, const std::string& element,
+                                         std::int64_t rank)
+        {
+            return name + "<" + (is_const ? "const " : "") + element
+                   + (rank >= 0 ? ", " + std::to_string(rank) : std::string()) + ">";
+        }
+
+        /// "xtorch::as_xarray<float>", "xtorch::as_xtensor<const float, 2>": the name of a call, for messages.
         template <class T>
         std::string call_name(const char* function, std::int64_t rank)
         {
-            std::string name = std::string("xtorch::") + function + "<"
-                               + (std::is_const<T>::value ? "const " : "") + type_name<T>();
-            if (rank >= 0)
-            {
-                name += ", " + std::to_string(rank);
-            }
-            return name + ">";
+            return template_name(std::string("xtorch::") + function, std::is_const<T>::value, type_name<T>(),
+                                 rank);
         }
 
         /**
@@ -239,10 +243,10 @@ namespace xtorch
                 case view_refusal::conjugate_bit: fix = "Use " + call + "(t.resolve_conj()) instead."; break;
                 case view_refusal::negative_bit: fix = "Use " + call + "(t.resolve_neg()) instead."; break;
                 case view_refusal::dtype:
-                    fix = "Use " + copy + " to copy and cast, or " + std::string("xtorch::") + function + "<"
-                          + (std::is_const<T>::value ? "const " : "") + type_name_of(t.scalar_type())
-                          + (rank >= 0 ? ", " + std::to_string(rank) : std::string())
-                          + ">(t) to view it as it is.";
+                    fix = "Use " + copy + " to copy and cast, or "
+                          + template_name(std::string("xtorch::") + function, std::is_const<T>::value,
+                                          type_name_of(t.scalar_type()), rank)
+                          + "(t) to view it as it is.";
                     break;
                 case view_refusal::rank:
                     fix = "Use xtorch::as_xarray<" + type_name<T>()

@@ -84,10 +84,9 @@ namespace xtorch
             {
                 const auto* array = py::detail::array_proxy(src.ptr());
                 const auto* descr = py::detail::array_descriptor_proxy(array->descr);
-                const auto strides_text = [&]
+                const auto strides_bytes = [&]  // "(16, 8) bytes"
                 {
-                    return "strides "
-                           + xtorch::detail::format_shape(
+                    return xtorch::detail::format_shape(
                                std::vector<py::ssize_t>(array->strides, array->strides + array->nd),
                                xtorch::detail::audience::python)
                            + " bytes";
@@ -133,16 +132,16 @@ namespace xtorch
                     const auto bytes = static_cast<std::int64_t>(array->strides[d]);
                     if (bytes % itemsize != 0)
                     {
-                        raise_value_error(what,
-                                          "given numpy array strides not a multiple of the element byte size",
-                                          strides_text(), "multiples of " + std::to_string(itemsize),
-                                          "Pass numpy.ascontiguousarray(a).");
+                        raise_value_error(
+                            what, "given numpy array strides not a multiple of the element byte size",
+                            "strides " + strides_bytes(), "multiples of " + std::to_string(itemsize),
+                            "Pass numpy.ascontiguousarray(a).");
                     }
                     g.strides[d] = bytes / itemsize;
                     if (g.strides[d] < 0 && g.sizes[d] > 1)
                     {
                         const auto parts =
-                            xtorch::detail::negative_stride_refusal("numpy array", strides_text().substr(8));
+                            xtorch::detail::negative_stride_refusal("numpy array", strides_bytes());
                         raise_value_error(what, parts.problem, parts.found, parts.expected,
                                           "Pass a.copy() or numpy.ascontiguousarray(a).");
                     }

@@ -95,9 +95,9 @@ namespace xtorch
                 bool load(py::handle src, bool convert)
                 {
                     static const std::string what =
-                        std::string(Rank < 0 ? "xarray_view<" : "xtensor_view<")
-                        + (std::is_const<T>::value ? "const " : "") + type_name<T>()
-                        + (Rank < 0 ? std::string() : ", " + std::to_string(Rank)) + "> parameter";
+                        xtorch::detail::template_name(Rank < 0 ? "xarray_view" : "xtensor_view",
+                                                      std::is_const<T>::value, type_name<T>(), Rank)
+                        + " parameter";
                     try
                     {
                         if (is_torch_tensor(src.ptr()))
