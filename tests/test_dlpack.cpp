@@ -271,8 +271,8 @@ TEST_CASE("from_dlpack: versioned refusals release the tensor and say what works
         REQUIRE(
             msg
             == "xtorch::from_dlpack<double>: the DLPack tensor is read-only (found the read-only flag set, "
-               "expected writable memory). Use xtorch::from_dlpack<const T> to read it, or copy it on the "
-               "producer's side.");
+               "expected writable memory). Use xtorch::from_dlpack<const double>(m) to read it, or copy it on "
+               "the producer's side.");
         REQUIRE(frees() == 1);
     }
     SECTION("a read-only tensor for a const view")

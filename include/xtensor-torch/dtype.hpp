@@ -217,7 +217,7 @@ namespace xtorch
 
         /// As try_visit_dtype, but a dtype without a C++ type throws conversion_error naming `call`.
         template <class F>
-        void visit_dtype(c10::ScalarType st, const std::string& call, F&& f)
+        void visit_dtype(c10::ScalarType st, const call_site& call, F&& f)
         {
             if (!try_visit_dtype(st, std::forward<F>(f)))
             {
@@ -225,6 +225,14 @@ namespace xtorch
                     call, "unsupported dtype", c10::toString(st), "one of " + supported_dtypes(),
                     "Convert the tensor first, e.g. t.to(at::kFloat) (t.dequantize() for quantized tensors).");
             }
+        }
+
+        /// How messages spell the C++ type of dtype st ("float"), or null where it has none (quantized types).
+        inline const char* cpp_name_of(c10::ScalarType st)
+        {
+            const char* name = nullptr;
+            try_visit_dtype(st, [&](auto tag) { name = dtype_traits<typename decltype(tag)::type>::name; });
+            return name;
         }
 
         /// Whether the dtype st has a C++ type here.

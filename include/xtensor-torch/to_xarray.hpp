@@ -33,9 +33,10 @@ namespace xtorch
         static_assert(!std::is_const<T>::value,
                       "xtorch::to_xarray<T>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
-        detail::check_copyable<T>(t, [] { return detail::call_name<T>("to_xarray", -1); });
+        constexpr auto call = detail::call_site::of<T>("xtorch::to_xarray");
+        detail::check_copyable<T>(t, call);
         auto out = xt::xarray<T>::from_shape(t.sizes());
-        detail::copy_into(out, t, "xtorch::to_xarray");
+        detail::copy_into(out, t, call);
         return out;
     }
 
@@ -51,15 +52,15 @@ namespace xtorch
         static_assert(!std::is_const<T>::value,
                       "xtorch::to_xtensor<T, N>: T is the value type of a new container; drop const.");
         scalar_type_of<T>();
-        const auto call = [] { return detail::call_name<T>("to_xtensor", static_cast<std::int64_t>(N)); };
+        constexpr auto call = detail::call_site::of<T>("xtorch::to_xtensor", static_cast<std::int64_t>(N));
         detail::check_copyable<T>(t, call);
         if (t.dim() != static_cast<std::int64_t>(N))
         {
             const detail::refusal_parts parts =
                 detail::rank_refusal(t.sizes(), static_cast<std::int64_t>(N), detail::audience::cpp);
-            detail::refuse(call(), parts.problem, parts.found, parts.expected,
-                           "Use xtorch::to_xarray<" + type_name<T>()
-                               + ">(t) for any rank, or t.reshape(...) first.");
+            detail::refuse(call, parts.problem, parts.found, parts.expected,
+                           "Use " + detail::call_site::of<T>("xtorch::to_xarray").text()
+                               + "(t) for any rank, or t.reshape(...) first.");
         }
         std::array<std::size_t, N> shape;
         for (std::size_t d = 0; d < N; ++d)
@@ -67,7 +68,7 @@ namespace xtorch
             shape[d] = static_cast<std::size_t>(t.size(static_cast<std::int64_t>(d)));
         }
         auto out = xt::xtensor<T, N>::from_shape(shape);
-        detail::copy_into(out, t, "xtorch::to_xtensor");
+        detail::copy_into(out, t, call);
         return out;
     }
 }

@@ -27,7 +27,7 @@ namespace xtorch
     template <class T>
     xarray_view<T> as_xarray(const at::Tensor& t)
     {
-        detail::check_viewable<T>(t, "as_xarray", -1);
+        detail::check_viewable<T>(t, detail::call_site::of<T>("xtorch::as_xarray"));
         return detail::make_view<xarray_view<T>, T>(t);
     }
 
@@ -39,7 +39,8 @@ namespace xtorch
     template <class T, std::size_t N>
     xtensor_view<T, N> as_xtensor(const at::Tensor& t)
     {
-        detail::check_viewable<T>(t, "as_xtensor", static_cast<std::int64_t>(N));
+        detail::check_viewable<T>(
+            t, detail::call_site::of<T>("xtorch::as_xtensor", static_cast<std::int64_t>(N)));
         return detail::make_view<xtensor_view<T, N>, T>(t);
     }
 }

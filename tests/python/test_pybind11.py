@@ -239,7 +239,7 @@ def test_refuses_negative_strides():
 def test_refuses_read_only_numpy_for_a_writable_view():
     a = np.arange(3.0)
     a.flags.writeable = False
-    with pytest.raises(ValueError, match=r"read-only \(found flags.writeable=False"):
+    with pytest.raises(ValueError, match=r"numpy array is read-only \(found the read-only flag set"):
         m.scale(a, 2.0)
     assert a.tolist() == [0, 1, 2]
 

@@ -12,9 +12,11 @@
 
 #include "../dtype.hpp"
 #include "geometry.hpp"
+#include "import.hpp"
 #include "kernels.hpp"
 #include "memory.hpp"
 #include "refusal.hpp"
+#include "view_refusals.hpp"
 
 namespace xtorch
 {
@@ -93,7 +95,7 @@ namespace xtorch
         /// Copies the values of t (any dtype, strides, device, layout) into the new container `out`,
         /// whose shape is t's: one pass, cast included, straight into out's memory.
         template <class C>
-        void copy_into(C& out, const at::Tensor& t, const char* call)
+        void copy_into(C& out, const at::Tensor& t, const call_site& call)
         {
             if (out.size() == 0)
             {
@@ -110,33 +112,32 @@ namespace xtorch
             at::Tensor source = t.layout() == c10::kStrided ? t.detach() : t.detach().to_dense();
             // copy_cast resolves the conjugate and negative bits, casts, follows strides and copies from
             // a device straight into host memory.
-            at::Tensor dst = borrow(out, read_geometry(out, call));
+            at::Tensor dst = tensor_over(import_expression(out, call));
             copy_cast(dst, source);
         }
 
         /**
          * The checks of every to_* call from torch to xtensor, before anything is allocated: a defined
          * tensor, a dtype with a C++ type (quantized ones are refused), and a byte count that fits.
-         * `call()` names the call; it is spelled only for a refusal.
          */
-        template <class T, class Call>
-        void check_copyable(const at::Tensor& t, const Call& call)
+        template <class T>
+        void check_copyable(const at::Tensor& t, const call_site& call)
         {
             if (!t.defined())
             {
-                refuse(call(), "the tensor is undefined",
-                       "an undefined tensor (a default-constructed at::Tensor)", "a defined tensor",
-                       "Pass a tensor made by a factory such as at::empty or torch::zeros.");
+                const refusal_parts parts = describe_view_refusal(
+                    view_refusal::undefined, t, c10::ScalarType::Undefined, -1, audience::cpp);
+                refuse(call, parts.problem, parts.found, parts.expected, fix_undefined_tensor);
             }
             if (!is_supported(t.scalar_type()))
             {
-                visit_dtype(t.scalar_type(), call(), [](auto) {});
+                visit_dtype(t.scalar_type(), call, [](auto) {});
             }
             const auto limit =
                 static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / sizeof(T);
             if (static_cast<std::uint64_t>(t.numel()) > limit)
             {
-                refuse(call(), "the copy would not fit in memory",
+                refuse(call, "the copy would not fit in memory",
                        std::to_string(t.numel()) + " elements of " + std::to_string(sizeof(T))
                            + " bytes (sizes " + format_list(t.sizes()) + ")",
                        "at most " + std::to_string(limit) + " elements",
@@ -150,32 +151,26 @@ namespace xtorch
          * since torch has no negative strides).
          */
         template <class E>
-        at::Tensor borrow_any(const E& e, const char* call)
+        at::Tensor borrow_any(const E& e, const call_site& call)
         {
-            using value_type = typename E::value_type;
-            // The geometry first: it refuses counts that overflow, so the sums below cannot.
-            const geometry g = read_geometry(e, call, /*absolute=*/true);
+            strided_source s = expression_source(e);
+            // Read the reversed dimensions upwards: from their last element, with the stride made positive.
             c10::SmallVector<std::int64_t, 6> flipped;
-            std::ptrdiff_t lowest = static_cast<std::ptrdiff_t>(e.data_offset());
-            const auto& strides = e.strides();
-            for (std::size_t d = 0; d < strides.size(); ++d)
+            for (std::size_t d = 0; d < s.g.strides.size(); ++d)
             {
-                if (strides[d] < 0 && e.shape()[d] > 1 && e.size() > 0)
+                if (s.g.strides[d] < 0 && s.g.sizes[d] > 1 && e.size() > 0)
                 {
                     flipped.push_back(static_cast<std::int64_t>(d));
-                    lowest += static_cast<std::ptrdiff_t>(e.shape()[d] - 1) * strides[d];
+                    std::int64_t reach = 0;
+                    s.too_large = s.too_large
+                                  || __builtin_mul_overflow(s.g.sizes[d] - 1, s.g.strides[d], &reach)
+                                  || __builtin_add_overflow(s.offset, reach, &s.offset);
                 }
+                s.g.strides[d] = s.g.strides[d] < 0 ? -s.g.strides[d] : s.g.strides[d];
             }
-            if (flipped.empty())
-            {
-                return borrow(e, g);
-            }
-            auto* base = const_cast<value_type*>(e.data());
-            const std::size_t bytes = static_cast<std::size_t>(lowest + g.span) * sizeof(value_type);
-            c10::DataPtr ptr(base, c10::Device(c10::DeviceType::CPU));
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), lowest, g,
-                                   scalar_type_of<value_type>())
-                .flip(flipped);
+            settle_or_refuse(s, /*writable=*/false, call, "expression", expression_fix);
+            at::Tensor t = tensor_over(s);
+            return flipped.empty() ? t : t.flip(flipped);
         }
 
         /// An xtensor shape as torch sizes. Filled element by element: GCC 16 warns (-Wmaybe-uninitialized)
@@ -212,7 +207,7 @@ namespace xtorch
 
         /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
         template <class E>
-        void evaluate_into(const E& e, at::Tensor& dst, const char* call)
+        void evaluate_into(const E& e, at::Tensor& dst, const call_site& call)
         {
             using source_type = typename E::value_type;
             visit_dtype(dst.scalar_type(), call,

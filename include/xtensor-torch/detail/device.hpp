@@ -59,7 +59,7 @@ namespace xtorch
          * another accelerator whose backend is not loaded or has no such device. The CPU (and devices
          * without a backend of their own, such as meta) pass.
          */
-        inline void check_device_available(const c10::Device& device, const char* call,
+        inline void check_device_available(const c10::Device& device, const call_site& call,
                                            const char* fix = "Ask for at::kCPU instead.")
         {
             const c10::DeviceType type = device.type();
@@ -103,7 +103,7 @@ namespace xtorch
 
         /// The accelerator device `device` names, with its index (the current device of its type where it
         /// has none, as torch reads "cuda"); refused for the CPU and for a device this process cannot reach.
-        inline c10::Device accelerator_device(c10::Device device, const char* call)
+        inline c10::Device accelerator_device(c10::Device device, const call_site& call)
         {
             if (device.type() == c10::DeviceType::CPU || device.type() == c10::DeviceType::Meta)
             {
@@ -149,7 +149,7 @@ namespace xtorch
          */
         template <class Sizes>
         at::Tensor empty_pinned_tensor(const Sizes& sizes, c10::ScalarType dtype, c10::DeviceType type,
-                                       const char* call, bool required)
+                                       const call_site& call, bool required)
         {
             const std::string name = device_type_name(type);
             if (type == c10::DeviceType::CUDA)
@@ -190,7 +190,7 @@ namespace xtorch
         /// Host memory for a copy with a device of `type`: pinned where its backend gives it.
         template <class Sizes>
         at::Tensor empty_host_tensor(const Sizes& sizes, c10::ScalarType dtype, c10::DeviceType type,
-                                     const char* call)
+                                     const call_site& call)
         {
             at::Tensor pinned = empty_pinned_tensor(sizes, dtype, type, call, /*required=*/false);
             return pinned.defined() ? pinned : at::empty(sizes, at::TensorOptions().dtype(dtype));

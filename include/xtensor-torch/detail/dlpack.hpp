@@ -16,6 +16,7 @@
 
 #include "../dtype.hpp"
 #include "geometry.hpp"
+#include "import.hpp"
 #include "refusal.hpp"
 #include "view_refusals.hpp"
 #include "view_types.hpp"
@@ -134,13 +135,39 @@ namespace xtorch
             }
         };
 
+        /// How to import a DLPack tensor instead, by fault; `call` says whether a C++ call or a parameter refused.
+        inline std::string dlpack_fix(import_fault f, const call_site& call)
+        {
+            switch (f)
+            {
+                case import_fault::negative_stride:
+                    return "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), "
+                           "t.contiguous()).";
+                case import_fault::too_large:
+                case import_fault::outside_storage: return "Pass a smaller tensor.";
+                case import_fault::misaligned: return "Make an aligned copy on the producer's side first.";
+                case import_fault::read_only:
+                {
+                    if (call.parameter)
+                    {
+                        return "Take it as a view of const elements to read it, or pass a writable copy.";
+                    }
+                    call_site reading = call;
+                    reading.is_const = true;
+                    return "Use " + reading.text() + "(m) to read it, or copy it on the producer's side.";
+                }
+                case import_fault::none: break;
+            }
+            return "";
+        }
+
         /**
-         * A CPU tensor over the memory of `managed`, with its own dtype; the tensor's storage releases
-         * `managed` when the last tensor or view over it is gone. Consumes `managed` also when it throws.
-         * `expected` is the dtype the caller wants (Undefined: any), checked before anything is built.
+         * The adapter of a host DLPack tensor: its memory from the first element, with its own dtype, checked by
+         * settle_or_refuse. `expected` is the dtype the caller wants (Undefined: any), checked before the
+         * geometry; `read_only` is the producer's flag, refused where `writable`.
          */
-        inline at::Tensor tensor_from_dl(const DLTensor& dl, dl_guard& guard, const std::string& call,
-                                         c10::ScalarType expected)
+        inline strided_source import_dlpack(const DLTensor& dl, const call_site& call,
+                                            c10::ScalarType expected, bool read_only, bool writable)
         {
             if (dl.device.device_type != kDLCPU && dl.device.device_type != kDLCUDAHost)
             {
@@ -162,62 +189,41 @@ namespace xtorch
             {
                 refuse(call, "dtype mismatch", dl_dtype_text(dl.dtype) + ", torch " + c10::toString(st),
                        c10::toString(expected),
-                       "Use " + call.substr(0, call.find('<')) + "<" + type_name_of(st)
-                           + "> to view it as it is, or convert it on the producer's side.");
+                       "Use " + call.with_element(cpp_name_of(st)).text()
+                           + " to view it as it is, or convert it on the producer's side.");
             }
             if (dl.ndim < 0 || (dl.ndim > 0 && dl.shape == nullptr))
             {
                 refuse(call, "the DLPack tensor has no valid shape", "ndim " + std::to_string(dl.ndim),
                        "ndim >= 0 and a shape array", "Fix the producer.");
             }
-            const auto itemsize = static_cast<std::int64_t>(c10::elementSize(st));
-            geometry g;
-            g.sizes.assign(dl.shape, dl.shape + dl.ndim);
-            g.strides.resize(static_cast<std::size_t>(dl.ndim));
-            bool empty = false;
+            strided_source s;
+            s.data = static_cast<char*>(dl.data) + dl.byte_offset;
+            s.itemsize = static_cast<std::int64_t>(c10::elementSize(st));
+            s.alignment = s.itemsize;
+            s.dtype = st;
+            s.read_only = read_only;
+            s.g.sizes.assign(dl.shape, dl.shape + dl.ndim);
+            s.g.strides.resize(static_cast<std::size_t>(dl.ndim));
             // strides == nullptr means compact row-major. A product that wraps here wraps in settle() too,
             // which refuses it.
             std::int64_t next = 1;
             for (std::int32_t d = dl.ndim; d-- > 0;)
             {
-                if (g.sizes[d] < 0)
+                if (s.g.sizes[d] < 0)
                 {
-                    refuse(call, "the DLPack tensor has a negative size", "shape " + format_list(g.sizes),
+                    refuse(call, "the DLPack tensor has a negative size", "shape " + format_list(s.g.sizes),
                            "sizes >= 0", "Fix the producer.");
                 }
-                g.strides[d] = dl.strides != nullptr ? dl.strides[d] : next;
-                empty = empty || g.sizes[d] == 0;
-                __builtin_mul_overflow(next, std::max<std::int64_t>(g.sizes[d], 1), &next);
+                s.g.strides[d] = dl.strides != nullptr ? dl.strides[d] : next;
+                __builtin_mul_overflow(next, std::max<std::int64_t>(s.g.sizes[d], 1), &next);
             }
-            for (std::int32_t d = 0; d < dl.ndim; ++d)
-            {
-                if (g.strides[d] < 0 && g.sizes[d] > 1)
-                {
-                    const refusal_parts parts =
-                        negative_stride_refusal("DLPack tensor", format_list(g.strides));
-                    refuse(call, parts.problem, parts.found, parts.expected,
-                           "Make a contiguous copy on the producer's side first (numpy.ascontiguousarray(a), "
-                           "t.contiguous()).");
-                }
-            }
-            settle_geometry(g, 0, itemsize, -1, call, "the DLPack tensor", "Pass a smaller tensor.");
-            auto* first = static_cast<char*>(dl.data) + dl.byte_offset;
-            if (!empty
-                && reinterpret_cast<std::uintptr_t>(first) % static_cast<std::uintptr_t>(itemsize) != 0)
-            {
-                refuse(call, "the DLPack tensor's data is not aligned to its element size",
-                       "address " + std::to_string(reinterpret_cast<std::uintptr_t>(first)),
-                       "a multiple of " + std::to_string(itemsize),
-                       "Make an aligned copy on the producer's side first.");
-            }
-            const auto bytes = static_cast<std::size_t>(g.span * itemsize);
-            // From here on the storage owns the producer's tensor.
-            c10::DataPtr ptr(first, guard.ctx, guard.release, c10::Device(c10::DeviceType::CPU));
-            guard.ctx = nullptr;
-            return make_cpu_tensor(make_storage(std::move(ptr), bytes), 0, g, st);
+            settle_or_refuse(s, writable, call, "DLPack tensor",
+                             [&](import_fault f) { return dlpack_fix(f, call); });
+            return s;
         }
 
-        inline void refuse_null_dlpack(const std::string& call, const char* type)
+        inline void refuse_null_dlpack(const call_site& call, const char* type)
         {
             refuse(
                 call, std::string("the ") + type + " pointer is null", "nullptr",
@@ -225,7 +231,12 @@ namespace xtorch
                 "Pass the pointer a producer returned (xtorch::to_dlpack, at::toDLPack, a capsule's pointer).");
         }
 
-        inline at::Tensor tensor_from_dlpack(DLManagedTensor* managed, const std::string& call,
+        /**
+         * A CPU tensor over the memory of `managed`, with its own dtype; the tensor's storage releases
+         * `managed` (through `release`, or its own deleter) when the last tensor or view over it is gone.
+         * Consumes `managed` also when it throws. `expected` is the dtype the caller wants (Undefined: any).
+         */
+        inline at::Tensor tensor_from_dlpack(DLManagedTensor* managed, const call_site& call,
                                              c10::ScalarType expected, dlpack_release release = nullptr)
         {
             if (managed == nullptr)
@@ -234,14 +245,18 @@ namespace xtorch
             }
             dl_guard guard{new dl_owner<DLManagedTensor>{managed, release},
                            &release_dl_owner<DLManagedTensor>};
-            return tensor_from_dl(managed->dl_tensor, guard, call, expected);
+            const strided_source s = import_dlpack(managed->dl_tensor, call, expected, false, false);
+            // From here on the storage owns the producer's tensor.
+            const memory_owner owner{guard.ctx, guard.release};
+            guard.ctx = nullptr;
+            return tensor_over(s, owner);
         }
 
         /**
          * The same for a DLPack 1.x tensor: refuses another major version (releasing it, as DLPack asks),
          * and, where `writable`, a tensor flagged read-only or (`refuse_copied`) copied by its producer.
          */
-        inline at::Tensor tensor_from_dlpack(dl_managed_tensor_versioned* managed, const std::string& call,
+        inline at::Tensor tensor_from_dlpack(dl_managed_tensor_versioned* managed, const call_site& call,
                                              c10::ScalarType expected, bool writable, bool refuse_copied,
                                              dlpack_versioned_release release = nullptr)
         {
@@ -258,21 +273,17 @@ namespace xtorch
                            + std::to_string(managed->version.minor),
                        "major version 1", "Ask the producer for DLPack 1.x: __dlpack__(max_version=(1, 0)).");
             }
-            if (writable && (managed->flags & dlpack_flag_read_only) != 0)
-            {
-                const std::string name = call.substr(0, call.find('<'));
-                refuse(call, "the DLPack tensor is read-only", "the read-only flag set", "writable memory",
-                       name == "xtorch::from_dlpack"
-                           ? "Use xtorch::from_dlpack<const T> to read it, or copy it on the producer's side."
-                           : "Take it as a view of const elements to read it, or pass a writable copy.");
-            }
             if (writable && refuse_copied && (managed->flags & dlpack_flag_is_copied) != 0)
             {
                 refuse(call, "the DLPack producer copied the memory, so writes would not reach the caller",
                        "the is-copied flag set", "the producer's own memory",
                        "Pass memory the producer can share, or take a view of const elements.");
             }
-            return tensor_from_dl(managed->dl_tensor, guard, call, expected);
+            const strided_source s = import_dlpack(managed->dl_tensor, call, expected,
+                                                   (managed->flags & dlpack_flag_read_only) != 0, writable);
+            const memory_owner owner{guard.ctx, guard.release};
+            guard.ctx = nullptr;
+            return tensor_over(s, owner);
         }
 
         /// from_dlpack<T>'s work: the tensor of `managed`, checked for T and `rank` (-1: any), viewed as V.
@@ -283,7 +294,7 @@ namespace xtorch
                 XTENSOR_TORCH_DLPACK_BOOL || !std::is_same<std::remove_const_t<T>, bool>::value,
                 "xtorch::from_dlpack: bool does not cross DLPack with this torch (it needs torch 2.2 or later "
                 "and DLPack 0.8 or later). View the memory as std::uint8_t instead.");
-            const std::string call = call_name<T>("from_dlpack", rank);
+            const call_site call = call_site::of<T>("xtorch::from_dlpack", rank);
             at::Tensor t;
             if constexpr (std::is_same<M, DLManagedTensor>::value)
             {
@@ -298,7 +309,7 @@ namespace xtorch
             {
                 const refusal_parts parts = rank_refusal(t.sizes(), rank, audience::cpp);
                 refuse(call, parts.problem, parts.found, parts.expected,
-                       "Use xtorch::from_dlpack<" + type_name<T>() + ">(m) for any rank.");
+                       "Use " + call.any_rank().text() + "(m) for any rank.");
             }
             return make_view<V, T>(t);
         }

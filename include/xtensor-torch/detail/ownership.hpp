@@ -16,7 +16,7 @@
 #include "xtensor.hpp"
 
 #include "../dtype.hpp"
-#include "geometry.hpp"
+#include "import.hpp"
 #include "view_types.hpp"
 
 namespace xtorch
@@ -173,34 +173,29 @@ namespace xtorch
 
         /// as_tensor without its compile-time checks; `call` names the public call in messages.
         template <class E>
-        at::Tensor share(E&& e, const char* call)
+        at::Tensor share(E&& e, const call_site& call)
         {
             using D = std::decay_t<E>;
-            using value_type = typename D::value_type;
-            constexpr c10::ScalarType st = scalar_type_of<value_type>();
-
-            const geometry g = read_geometry(e, call);
+            strided_source s = import_expression(e, call);
             if (const c10::Storage* shared = find_storage(e))
             {
-                // A view of a tensor: share the tensor's own storage.
-                const value_type* first = e.data() + e.data_offset();
-                const auto offset = first - static_cast<const value_type*>(shared->data());
-                return make_cpu_tensor(*shared, offset, g, st);
+                // A view of a tensor: share the tensor's own storage, from its start.
+                s.offset = static_cast<const char*>(s.data) + s.offset * s.itemsize
+                           - static_cast<const char*>(shared->data());
+                s.offset /= s.itemsize;
+                return tensor_over(*shared, s);
             }
             if constexpr (std::is_lvalue_reference<E>::value)
             {
-                return borrow(e, g);
+                return tensor_over(s);
             }
             else
             {
+                // The tensor owns the moved container, whose elements stay where they are (holder_of), and
+                // frees it with the storage, also if making the storage throws.
                 auto owner = std::make_unique<D>(std::move(e));
-                auto* base = const_cast<value_type*>(owner->data());
-                const auto offset = static_cast<std::int64_t>(owner->data_offset());
-                const std::size_t bytes = static_cast<std::size_t>(offset + g.span) * sizeof(value_type);
-                // From here on the DataPtr owns the container and frees it with the storage, also if making
-                // the storage throws.
-                c10::DataPtr ptr(base, owner.release(), &delete_owner<D>, c10::Device(c10::DeviceType::CPU));
-                return make_cpu_tensor(make_storage(std::move(ptr), bytes), offset, g, st);
+                s.data = const_cast<void*>(static_cast<const void*>(owner->data()));
+                return tensor_over(s, {owner.release(), &delete_owner<D>});
             }
         }
     }

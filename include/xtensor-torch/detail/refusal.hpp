@@ -9,18 +9,19 @@
 #include <string>
 
 #include "../errors.hpp"
+#include "call_site.hpp"
 
 namespace xtorch
 {
     namespace detail
     {
         /// Builds the message of a conversion_error: "<call>: <problem> (found <found>, expected <expected>). <fix>"
-        inline std::string refusal_message(const std::string& call, const std::string& problem,
+        inline std::string refusal_message(const call_site& call, const std::string& problem,
                                            const std::string& found, const std::string& expected,
                                            const std::string& fix)
         {
             std::ostringstream out;
-            out << call << ": " << problem << " (found " << found << ", expected " << expected << ").";
+            out << call.text() << ": " << problem << " (found " << found << ", expected " << expected << ").";
             if (!fix.empty())
             {
                 out << ' ' << fix;
@@ -28,12 +29,16 @@ namespace xtorch
             return out.str();
         }
 
-        [[noreturn]] inline void refuse(const std::string& call, const std::string& problem,
+        [[noreturn]] inline void refuse(const call_site& call, const std::string& problem,
                                         const std::string& found, const std::string& expected,
                                         const std::string& fix)
         {
             throw conversion_error(refusal_message(call, problem, found, expected, fix));
         }
+
+        /// The fix of every refusal of an undefined tensor in C++.
+        constexpr const char* fix_undefined_tensor =
+            "Pass a tensor made by a factory such as at::empty or torch::zeros.";
 
         /// "[2, 3, 4]": how shapes and strides are shown in messages.
         template <class C>

@@ -12,6 +12,7 @@
 
 #include "../dtype.hpp"
 #include "geometry.hpp"
+#include "import.hpp"
 #include "refusal.hpp"
 
 namespace xtorch
@@ -37,25 +38,6 @@ namespace xtorch
             too_large,        // sizes and strides past int64
             outside_storage  // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
         };
-
-        /// The geometry of t as settle() sees it, against its storage's capacity.
-        struct tensor_geometry
-        {
-            geometry g;
-            std::int64_t capacity = 0;
-            geometry_fault fault = geometry_fault::none;
-        };
-
-        inline tensor_geometry settle_tensor(const at::Tensor& t)
-        {
-            tensor_geometry tg;
-            tg.g.sizes.assign(t.sizes().begin(), t.sizes().end());
-            tg.g.strides.assign(t.strides().begin(), t.strides().end());
-            const auto itemsize = static_cast<std::int64_t>(t.element_size());
-            tg.capacity = static_cast<std::int64_t>(t.storage().nbytes()) / itemsize;
-            tg.fault = settle(tg.g, t.storage_offset(), itemsize, tg.capacity);
-            return tg;
-        }
 
         /// The first reason t cannot be viewed as elements of `dtype` with `rank` dimensions (-1: any), or none.
         inline view_refusal find_view_refusal(const at::Tensor& t, c10::ScalarType dtype, std::int64_t rank)
@@ -104,13 +86,6 @@ namespace xtorch
             {
                 return view_refusal::none;  // no element to read, wherever the strides point
             }
-            for (std::int64_t d = 0; d < t.dim(); ++d)
-            {
-                if (t.stride(d) < 0)
-                {
-                    return view_refusal::negative_stride;
-                }
-            }
             // The common case without copying sizes and strides: a contiguous tensor reaches offset + numel.
             if (t.is_contiguous())
             {
@@ -122,11 +97,15 @@ namespace xtorch
                     return view_refusal::none;
                 }
             }
-            switch (settle_tensor(t).fault)
+            strided_source s = tensor_source(t);
+            switch (settle_source(s, /*writable=*/false))
             {
-                case geometry_fault::too_large: return view_refusal::too_large;
-                case geometry_fault::outside_storage: return view_refusal::outside_storage;
-                case geometry_fault::none: return view_refusal::none;
+                case import_fault::negative_stride: return view_refusal::negative_stride;
+                case import_fault::too_large: return view_refusal::too_large;
+                case import_fault::outside_storage: return view_refusal::outside_storage;
+                case import_fault::misaligned:  // a tensor's memory is torch's: aligned, and writable
+                case import_fault::read_only:
+                case import_fault::none: return view_refusal::none;
             }
             return view_refusal::none;  // not reached: the switch has every fault
         }
@@ -171,13 +150,11 @@ namespace xtorch
                             py ? python_dtype_name(dtype) : c10::toString(dtype)};
                 case view_refusal::rank: return rank_refusal(t.sizes(), rank, reader);
                 case view_refusal::negative_stride:
-                    return negative_stride_refusal("tensor", format_shape(t.strides(), reader));
                 case view_refusal::too_large:
                 case view_refusal::outside_storage:
                 {
-                    const tensor_geometry tg = settle_tensor(t);
-                    return geometry_refusal(tg.fault, tg.g, t.storage_offset(), tg.capacity, "the tensor",
-                                            reader);
+                    strided_source s = tensor_source(t);
+                    return describe_import_fault(settle_source(s, false), s, "tensor", reader);
                 }
                 case view_refusal::none: break;
             }
@@ -185,48 +162,31 @@ namespace xtorch
                     "a refusal"};  // not a refusal: none is never described
         }
 
-        /// "as_xarray<const float, 2>": a name with its template arguments as a caller writes them (`rank` -1:
-        /// none), for messages.
-        inline std::string template_name(const std::string& name, bool is_const, const std::string& element,
-                                         std::int64_t rank)
-        {
-            return name + "<" + (is_const ? "const " : "") + element
-                   + (rank >= 0 ? ", " + std::to_string(rank) : std::string()) + ">";
-        }
-
-        /// "xtorch::as_xarray<float>", "xtorch::as_xtensor<const float, 2>": the name of a call, for messages.
-        template <class T>
-        std::string call_name(const char* function, std::int64_t rank)
-        {
-            return template_name(std::string("xtorch::") + function, std::is_const<T>::value, type_name<T>(),
-                                 rank);
-        }
-
         /**
-         * The checks of every as_* call from torch to xtensor (detail::find_view_refusal's list); `rank` is
+         * The checks of every as_* call from torch to xtensor (detail::find_view_refusal's list); call.rank is
          * the static rank asked for, or -1. Throws conversion_error with the fix in C++ terms.
          */
         template <class T>
-        void check_viewable(const at::Tensor& t, const char* function, std::int64_t rank)
+        void check_viewable(const at::Tensor& t, const call_site& call)
         {
+            const std::int64_t rank = call.rank;
             const c10::ScalarType dtype = scalar_type_of<T>();
             const view_refusal r = find_view_refusal(t, dtype, rank);
             if (r == view_refusal::none)
             {
                 return;
             }
-            const std::string call = call_name<T>(function, rank);
-            const std::string copy =
-                rank >= 0 ? "xtorch::to_xtensor<" + type_name<T>() + ", " + std::to_string(rank) + ">(t)"
-                          : "xtorch::to_xarray<" + type_name<T>() + ">(t)";
+            const std::string view = call.text();
+            const std::string copy = call_site::of<std::remove_const_t<T>>(
+                                         rank >= 0 ? "xtorch::to_xtensor" : "xtorch::to_xarray", rank)
+                                         .text()
+                                     + "(t)";
             std::string fix;
             switch (r)
             {
-                case view_refusal::undefined:
-                    fix = "Pass a tensor made by a factory such as at::empty or torch::zeros.";
-                    break;
+                case view_refusal::undefined: fix = fix_undefined_tensor; break;
                 case view_refusal::layout:
-                    fix = "Use " + call + "(t.to_dense()) after t.to_dense(), or " + copy + " to copy.";
+                    fix = "Use " + view + "(t.to_dense()) after t.to_dense(), or " + copy + " to copy.";
                     break;
                 case view_refusal::python_dispatch:
                     fix = "Use " + copy + " to copy through the subclass's own operations.";
@@ -236,21 +196,25 @@ namespace xtorch
                     fix = "Use " + copy + " to copy the tensor to host memory, or t.cpu() first.";
                     break;
                 case view_refusal::requires_grad:
-                    fix = "Use " + call
+                    fix = "Use " + view
                           + "(t.detach()) instead (autograd does not see writes through the view), or " + copy
                           + " to copy.";
                     break;
-                case view_refusal::conjugate_bit: fix = "Use " + call + "(t.resolve_conj()) instead."; break;
-                case view_refusal::negative_bit: fix = "Use " + call + "(t.resolve_neg()) instead."; break;
+                case view_refusal::conjugate_bit: fix = "Use " + view + "(t.resolve_conj()) instead."; break;
+                case view_refusal::negative_bit: fix = "Use " + view + "(t.resolve_neg()) instead."; break;
                 case view_refusal::dtype:
+                {
+                    const char* element = cpp_name_of(t.scalar_type());
                     fix = "Use " + copy + " to copy and cast, or "
-                          + template_name(std::string("xtorch::") + function, std::is_const<T>::value,
-                                          type_name_of(t.scalar_type()), rank)
+                          + call.with_element(element != nullptr ? element : c10::toString(t.scalar_type()))
+                                .text()
                           + "(t) to view it as it is.";
                     break;
+                }
+                break;
                 case view_refusal::rank:
-                    fix = "Use xtorch::as_xarray<" + type_name<T>()
-                          + ">(t) for any rank, or t.reshape(...) first.";
+                    fix = "Use " + call_site::of<T>("xtorch::as_xarray").text()
+                          + "(t) for any rank, or t.reshape(...) first.";
                     break;
                 case view_refusal::negative_stride: fix = "Use " + copy + " to copy."; break;
                 case view_refusal::too_large:

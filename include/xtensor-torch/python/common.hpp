@@ -42,16 +42,16 @@ namespace xtorch
             {
             };
 
-            [[noreturn]] inline void raise_type_error(const std::string& what, const std::string& problem,
-                                                      const std::string& found, const std::string& expected,
-                                                      const std::string& fix)
+            [[noreturn]] inline void raise_type_error(const xtorch::detail::call_site& what,
+                                                      const std::string& problem, const std::string& found,
+                                                      const std::string& expected, const std::string& fix)
             {
                 throw py::type_error(xtorch::detail::refusal_message(what, problem, found, expected, fix));
             }
 
-            [[noreturn]] inline void raise_value_error(const std::string& what, const std::string& problem,
-                                                       const std::string& found, const std::string& expected,
-                                                       const std::string& fix)
+            [[noreturn]] inline void raise_value_error(const xtorch::detail::call_site& what,
+                                                       const std::string& problem, const std::string& found,
+                                                       const std::string& expected, const std::string& fix)
             {
                 throw py::value_error(xtorch::detail::refusal_message(what, problem, found, expected, fix));
             }

@@ -25,8 +25,9 @@ namespace xtorch
 
                 bool load(py::handle src, bool convert)
                 {
-                    static const std::string what =
-                        "xtensor container parameter of " + type_name<value_type>();
+                    constexpr auto what = xtorch::detail::call_site::of<value_type>(
+                                              Rank < 0 ? "xt::xarray" : "xt::xtensor", Rank)
+                                              .as_parameter();
                     at::Tensor t;
                     py::object copied;  // a numpy copy of src, alive while it is read
                     try
@@ -82,12 +83,12 @@ namespace xtorch
                     }
                     try
                     {
-                        xtorch::detail::check_copyable<value_type>(t, [&] { return what; });
+                        xtorch::detail::check_copyable<value_type>(t, what);
                         auto shape = xtorch::detail::shape_maker<typename C::shape_type>::make(
                             static_cast<std::size_t>(t.dim()));
                         std::copy(t.sizes().begin(), t.sizes().end(), shape.begin());
                         m_value = C::from_shape(shape);
-                        xtorch::detail::copy_into(m_value, t, "xtorch::python::load");
+                        xtorch::detail::copy_into(m_value, t, what);
                     }
                     catch (const conversion_error& e)
                     {
@@ -108,9 +109,9 @@ namespace xtorch
                         // Borrowed from `parent`, which owns src. The storage holds the reference to the parent,
                         // not the one torch.Tensor returned: tensors and arrays made from that one (x.numpy(),
                         // x.detach(), slices, DLPack exports) share the storage and outlive it.
-                        const auto g = xtorch::detail::read_geometry(src, "xtorch::python::cast");
-                        return wrap_tensor(
-                            xtorch::detail::borrow(src, g, parent.inc_ref().ptr(), &release_py_object));
+                        const auto source = xtorch::detail::import_expression(src, "xtorch::python::cast");
+                        return wrap_tensor(xtorch::detail::tensor_over(
+                            source, {parent.inc_ref().ptr(), &release_py_object}));
                     }
                     if (policy == py::return_value_policy::reference
                         || policy == py::return_value_policy::reference_internal)

@@ -3,6 +3,7 @@
 #ifndef XTENSOR_TORCH_PYTHON_IMPORTERS_HPP
 #define XTENSOR_TORCH_PYTHON_IMPORTERS_HPP
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <vector>
@@ -48,6 +49,7 @@ namespace xtorch
             struct numpy_item
             {
                 int size;
+                int alignment;
                 bool has_fields;
             };
 
@@ -56,41 +58,53 @@ namespace xtorch
 #if PYBIND11_VERSION_HEX >= 0x020C0000
                 // pybind11 2.12+ reads them where the running numpy keeps them.
                 const auto dtype = py::reinterpret_borrow<py::dtype>(descr);
-                return {static_cast<int>(dtype.itemsize()), dtype.has_fields()};
+                return {static_cast<int>(dtype.itemsize()), static_cast<int>(dtype.alignment()),
+                        dtype.has_fields()};
 #else
                 // numpy 1's layout, the only one this pybind11 knows: import_torch refuses numpy 2.
                 const auto* proxy = py::detail::array_descriptor_proxy(descr);
-                return {proxy->elsize, proxy->names != nullptr || proxy->subarray != nullptr};
+                return {proxy->elsize, proxy->alignment,
+                        proxy->names != nullptr || proxy->subarray != nullptr};
 #endif
             }
 
-            /// A numpy array's memory in torch's terms: a storage that holds a reference to the array, the
-            /// sizes and strides in elements (from element 0 of the storage), and the dtype.
+            /// A numpy array's memory in torch's terms: a storage that holds a reference to the array, and the
+            /// settled source (sizes and strides in elements from element 0 of the storage, dtype).
             struct numpy_memory
             {
                 c10::Storage storage;
-                xtorch::detail::geometry g;
-                c10::ScalarType dtype;
+                xtorch::detail::strided_source source;
                 bool contiguous;
             };
 
+            /// How to pass a numpy array instead, by fault.
+            inline const char* numpy_fix(xtorch::detail::import_fault f)
+            {
+                using xtorch::detail::import_fault;
+                switch (f)
+                {
+                    case import_fault::negative_stride: return "Pass a.copy() or numpy.ascontiguousarray(a).";
+                    case import_fault::too_large:
+                    case import_fault::outside_storage: return "Pass a smaller array.";
+                    case import_fault::misaligned: return "Pass a.copy().";
+                    case import_fault::read_only:
+                        return "Pass a.copy(), or bind the parameter as a view of const elements to read it.";
+                    case import_fault::none: break;
+                }
+                return "";
+            }
+
             /**
-             * The memory of a numpy array, holding a reference to the array (so that the array's memory
-             * lives as long as any tensor or view over it). `what` names the parameter in messages;
+             * The adapter of a numpy array: its memory, holding a reference to the array (so that the array's
+             * memory lives as long as any tensor or view over it). `what` names the parameter in messages;
              * `writable` refuses read-only arrays. Reads numpy's structs directly (through pybind11's
              * proxies): attribute lookups would cost microseconds.
              */
-            inline numpy_memory numpy_storage(py::handle src, const std::string& what, bool writable)
+            inline numpy_memory numpy_storage(py::handle src, const xtorch::detail::call_site& what,
+                                              bool writable)
             {
                 const auto* array = py::detail::array_proxy(src.ptr());
                 const auto* descr = py::detail::array_descriptor_proxy(array->descr);
-                const auto strides_bytes = [&]  // "(16, 8) bytes"
-                {
-                    return xtorch::detail::format_shape(
-                               std::vector<py::ssize_t>(array->strides, array->strides + array->nd),
-                               xtorch::detail::audience::python)
-                           + " bytes";
-                };
                 const numpy_item item = read_numpy_item(array->descr);
                 const c10::ScalarType st = xtorch::detail::scalar_type_of_numpy(descr->kind, item.size);
                 if (st == c10::ScalarType::Undefined || item.has_fields)
@@ -107,67 +121,52 @@ namespace xtorch
                                       "byte order '>'", "native byte order",
                                       "Pass a.astype(a.dtype.newbyteorder('=')).");
                 }
-                if ((array->flags & py::detail::npy_api::NPY_ARRAY_ALIGNED_) == 0)
-                {
-                    raise_value_error(what, "the numpy array's data is not aligned to its element size",
-                                      "an unaligned array", "an aligned array", "Pass a.copy().");
-                }
-                if (writable && (array->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_) == 0)
-                {
-                    raise_value_error(
-                        what, "the numpy array is read-only", "flags.writeable=False", "a writeable array",
-                        "Pass a.copy(), or bind the parameter as a view of const elements to read it.");
-                }
+                xtorch::detail::strided_source s;
+                s.data = array->data;
+                s.itemsize = static_cast<std::int64_t>(item.size);
+                s.alignment = std::max(item.alignment, 1);
+                s.dtype = st;
+                s.read_only = (array->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_) == 0;
+                s.byte_strides = true;
                 const auto rank = static_cast<std::size_t>(array->nd);
-                const auto itemsize = static_cast<std::int64_t>(item.size);
-                xtorch::detail::geometry g;
-                g.sizes.resize(rank);
-                g.strides.resize(rank);
+                s.g.sizes.resize(rank);
+                s.g.strides.resize(rank);
                 for (std::size_t d = 0; d < rank; ++d)
                 {
-                    g.sizes[d] = static_cast<std::int64_t>(array->dimensions[d]);
-                }
-                for (std::size_t d = 0; d < rank; ++d)
-                {
+                    s.g.sizes[d] = static_cast<std::int64_t>(array->dimensions[d]);
                     const auto bytes = static_cast<std::int64_t>(array->strides[d]);
-                    if (bytes % itemsize != 0)
+                    if (bytes % s.itemsize != 0)
                     {
                         raise_value_error(
                             what, "given numpy array strides not a multiple of the element byte size",
-                            "strides " + strides_bytes(), "multiples of " + std::to_string(itemsize),
-                            "Pass numpy.ascontiguousarray(a).");
+                            "strides "
+                                + xtorch::detail::format_shape(
+                                    std::vector<py::ssize_t>(array->strides, array->strides + array->nd),
+                                    xtorch::detail::audience::python)
+                                + " bytes",
+                            "multiples of " + std::to_string(s.itemsize), "Pass numpy.ascontiguousarray(a).");
                     }
-                    g.strides[d] = bytes / itemsize;
-                    if (g.strides[d] < 0 && g.sizes[d] > 1)
-                    {
-                        const auto parts =
-                            xtorch::detail::negative_stride_refusal("numpy array", strides_bytes());
-                        raise_value_error(what, parts.problem, parts.found, parts.expected,
-                                          "Pass a.copy() or numpy.ascontiguousarray(a).");
-                    }
+                    s.g.strides[d] = bytes / s.itemsize;
                 }
-                const auto fault = xtorch::detail::settle(g, 0, itemsize, -1);
-                if (fault != xtorch::detail::geometry_fault::none)
+                const auto fault = xtorch::detail::settle_source(s, writable);
+                if (fault != xtorch::detail::import_fault::none)
                 {
-                    const auto parts = xtorch::detail::geometry_refusal(fault, g, 0, -1, "the numpy array",
-                                                                        xtorch::detail::audience::python);
-                    raise_value_error(what, parts.problem, parts.found, parts.expected,
-                                      "Pass a smaller array.");
+                    const auto parts = xtorch::detail::describe_import_fault(
+                        fault, s, "numpy array", xtorch::detail::audience::python);
+                    raise_value_error(what, parts.problem, parts.found, parts.expected, numpy_fix(fault));
                 }
-                const std::int64_t span = g.span;
                 PyObject* owner = src.inc_ref().ptr();  // dropped by release_py_object
-                c10::DataPtr ptr(array->data, owner, &release_py_object, c10::Device(c10::DeviceType::CPU));
                 const bool contiguous = (array->flags & py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_) != 0;
-                return {
-                    xtorch::detail::make_storage(std::move(ptr), static_cast<std::size_t>(span * itemsize)),
-                    std::move(g), st, contiguous};
+                return {xtorch::detail::storage_over(s, {owner, &release_py_object}), std::move(s),
+                        contiguous};
             }
 
             /// A CPU tensor over the memory of a numpy array (numpy_storage's).
-            inline at::Tensor tensor_from_numpy(py::handle src, const std::string& what, bool writable)
+            inline at::Tensor tensor_from_numpy(py::handle src, const xtorch::detail::call_site& what,
+                                                bool writable)
             {
                 numpy_memory memory = numpy_storage(src, what, writable);
-                return xtorch::detail::make_cpu_tensor(std::move(memory.storage), 0, memory.g, memory.dtype);
+                return xtorch::detail::tensor_over(std::move(memory.storage), memory.source);
             }
 
             /**
@@ -175,7 +174,7 @@ namespace xtorch
              * copy=False) (a "dltensor_versioned" capsule from DLPack 1.x producers: numpy 2.1+, torch 2.9+),
              * or src.__dlpack__() from producers that do not take those arguments.
              */
-            inline py::object dlpack_capsule(py::handle src, const std::string& what)
+            inline py::object dlpack_capsule(py::handle src, const xtorch::detail::call_site& what)
             {
                 if (PyCapsule_CheckExact(src.ptr()))
                 {
@@ -211,7 +210,7 @@ namespace xtorch
              * A CPU tensor over the memory of an object with __dlpack__ (or a DLPack capsule). Where
              * `writable`, a DLPack 1.x tensor flagged read-only, or copied by its producer, is refused.
              */
-            inline at::Tensor tensor_from_dlpack_object(py::handle src, const std::string& what,
+            inline at::Tensor tensor_from_dlpack_object(py::handle src, const xtorch::detail::call_site& what,
                                                         bool writable)
             {
                 py::object capsule = dlpack_capsule(src, what);
@@ -251,8 +250,8 @@ namespace xtorch
             }
 
             /// A tensor over the memory of a DLPack producer or capsule; undefined when src is neither.
-            inline at::Tensor tensor_from_dlpack_or_none(py::handle src, const std::string& what,
-                                                         bool writable)
+            inline at::Tensor tensor_from_dlpack_or_none(py::handle src,
+                                                         const xtorch::detail::call_site& what, bool writable)
             {
                 if (PyCapsule_CheckExact(src.ptr()) || py::hasattr(src, "__dlpack__"))
                 {
@@ -266,7 +265,8 @@ namespace xtorch
              * over the memory of a numpy array or a DLPack producer. Undefined when src is none of
              * those (pybind11 then tries other overloads or says no overload matched).
              */
-            inline at::Tensor tensor_from_python(py::handle src, const std::string& what, bool writable)
+            inline at::Tensor tensor_from_python(py::handle src, const xtorch::detail::call_site& what,
+                                                 bool writable)
             {
                 PyObject* obj = src.ptr();
                 if (is_torch_tensor(obj))

@@ -21,9 +21,10 @@ namespace xtorch
             /// raised as TypeError / ValueError with the fix in Python terms. `src` is the argument as passed,
             /// for messages; null where only the tensor is known.
             template <class T>
-            void check_view_argument(const at::Tensor& t, py::handle src, const std::string& what,
-                                     std::int64_t rank)
+            void check_view_argument(const at::Tensor& t, py::handle src,
+                                     const xtorch::detail::call_site& what)
             {
+                const std::int64_t rank = what.rank;
                 using xtorch::detail::view_refusal;
                 const c10::ScalarType dtype = scalar_type_of<T>();
                 const view_refusal r = xtorch::detail::find_view_refusal(t, dtype, rank);
@@ -94,16 +95,15 @@ namespace xtorch
 
                 bool load(py::handle src, bool convert)
                 {
-                    static const std::string what =
-                        xtorch::detail::template_name(Rank < 0 ? "xarray_view" : "xtensor_view",
-                                                      std::is_const<T>::value, type_name<T>(), Rank)
-                        + " parameter";
+                    constexpr auto what =
+                        xtorch::detail::call_site::of<T>(Rank < 0 ? "xarray_view" : "xtensor_view", Rank)
+                            .as_parameter();
                     try
                     {
                         if (is_torch_tensor(src.ptr()))
                         {
                             const borrowed_tensor t(src.ptr());
-                            check_view_argument<T>(t.get(), src, what, Rank);
+                            check_view_argument<T>(t.get(), src, what);
                             m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t.get()));
                             return true;
                         }
@@ -113,15 +113,16 @@ namespace xtorch
                             // No tensor in between where the array is what the view wants: the view holds
                             // the storage alone. Otherwise a tensor is made only for the refusal's words.
                             numpy_memory memory = numpy_storage(src, what, !std::is_const<T>::value);
-                            const auto rank = static_cast<std::int64_t>(memory.g.sizes.size());
-                            if (memory.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
+                            const auto& source = memory.source;
+                            const auto rank = static_cast<std::int64_t>(source.g.sizes.size());
+                            if (source.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
                             {
                                 m_parts.emplace(xtorch::detail::make_view_parts<V, T>(
-                                    memory.storage, 0, memory.g.sizes, memory.g.strides, memory.contiguous));
+                                    memory.storage, source.offset, source.g.sizes, source.g.strides,
+                                    memory.contiguous));
                                 return true;
                             }
-                            t = xtorch::detail::make_cpu_tensor(std::move(memory.storage), 0, memory.g,
-                                                                memory.dtype);
+                            t = xtorch::detail::tensor_over(std::move(memory.storage), source);
                         }
                         else
                         {
@@ -131,7 +132,7 @@ namespace xtorch
                                 return false;
                             }
                         }
-                        check_view_argument<T>(t, src, what, Rank);
+                        check_view_argument<T>(t, src, what);
                         m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t));
                         return true;
                     }
@@ -218,7 +219,7 @@ namespace xtorch
         template <class T>
         xarray_view<T> as_xarray(const at::Tensor& t, const std::string& what)
         {
-            detail::check_view_argument<T>(t, py::handle(), what, -1);
+            detail::check_view_argument<T>(t, py::handle(), xtorch::detail::call_site(what.c_str()));
             return xtorch::detail::make_view<xarray_view<T>, T>(t);
         }
     }
