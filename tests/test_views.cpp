@@ -311,7 +311,7 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
 
 // One list of refusals serves C++ (as_xarray) and Python (view parameters): each is found for the tensor that
 // shows it, and both audiences get the same problem with values in their own spelling. (Python dispatch needs
-// a Python subclass: tests/python/test_pybind11.py covers it.)
+// a Python subclass: tests/python/test_view_caster.py covers it.)
 TEST_CASE("view refusals: one list, found in order and described for C++ and Python", "[views][refusal]")
 {
     using xtorch::detail::audience;

@@ -1,0 +1,65 @@
+// Bindings for test_container_caster.py: xtensor containers copied in, moved out, borrowed from their owner.
+#include "casters_module.hpp"
+
+namespace casters_test
+{
+    namespace
+    {
+        using xtorch_test::counted_xarray;
+
+        /// A member returned by reference: copied by default, borrowed under reference_internal.
+        struct box
+        {
+            xt::xarray<double> data = xt::arange<double>(4.);
+        };
+
+        /// A member whose buffer the counting allocator frees: returned under reference_internal, the tensor
+        /// and everything made from it must keep the Owner, and so the buffer, alive.
+        struct owner
+        {
+            counted_xarray data;
+        };
+    }
+
+    void bind_container_caster(py::module_& m)
+    {
+        m.def("copy_in_2d", [](xt::xtensor<double, 2> a) { return a; });
+        m.def("copy_in_address",
+              [](const xt::xarray<float>& a) { return reinterpret_cast<std::uintptr_t>(a.data()); });
+        m.def("make_counted",
+              [](std::size_t n)
+              {
+                  counted_xarray a = xt::arange<double>(static_cast<double>(n));
+                  return a;
+              });
+        m.def("make_xtensor", [] { return xt::xtensor<float, 2>{{1, 2, 3}, {4, 5, 6}}; });
+
+        py::class_<box>(m, "Box")
+            .def(py::init<>())
+            .def("copied", [](box& b) -> const xt::xarray<double>& { return b.data; })
+            .def(
+                "borrowed", [](box& b) -> xt::xarray<double>& { return b.data; },
+                py::return_value_policy::reference_internal)
+            .def("first", [](const box& b) { return b.data(0); })
+            // Under return_value_policy::reference nothing keeps the Box alive: the sanitizer canary's bug.
+            .def(
+                "borrowed_unsafe", [](box& b) -> xt::xarray<double>& { return b.data; },
+                py::return_value_policy::reference);
+
+        py::class_<owner>(m, "Owner")
+            .def(py::init([](std::size_t n)
+                          { return owner{counted_xarray(xt::arange<double>(static_cast<double>(n)))}; }))
+            .def(
+                "borrowed", [](owner& o) -> counted_xarray& { return o.data; },
+                py::return_value_policy::reference_internal)
+            .def("address", [](const owner& o) { return reinterpret_cast<std::uintptr_t>(o.data.data()); });
+
+        // Copies take what numpy.asarray takes: numbers, numpy scalars, nested lists, unaligned arrays.
+        m.def("copy_in_3d", [](xt::xtensor<double, 3> a) { return a; });
+        m.def("copy_sum", [](const xt::xarray<double>& a) { return xt::sum(a)(); });
+        m.def("copy_sum_float32",
+              [](const xt::xarray<float>& a) { return static_cast<double>(xt::sum(a)()); });
+        m.def("overloaded", [](const xt::xarray<double>&) { return "array"; });
+        m.def("overloaded", [](const std::string&) { return "string"; });
+    }
+}

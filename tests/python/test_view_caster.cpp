@@ -1,0 +1,81 @@
+// Bindings for test_view_caster.py: xarray_view / xtensor_view parameters and results.
+#include <complex>
+#include <optional>
+
+#include "casters_module.hpp"
+
+namespace casters_test
+{
+    namespace
+    {
+        /// Holds a view for as long as Python holds the object.
+        struct holder
+        {
+            xtorch::xarray_view<float> view;
+        };
+
+        template <class T>
+        void bind_dtype(py::module_& m, const char* suffix)
+        {
+            // Every element becomes 10 * its flat index in xtensor's row-major order, through the strides.
+            m.def((std::string("fill_") + suffix).c_str(),
+                  [](xtorch::xarray_view<T> v)
+                  {
+                      std::size_t i = 0;
+                      for (auto& x : v)
+                      {
+                          x = static_cast<T>(static_cast<float>(10 * i++));
+                      }
+                  });
+            m.def((std::string("copy_in_") + suffix).c_str(), [](xt::xarray<T> a) { return a; });
+        }
+    }
+
+    void bind_view_caster(py::module_& m)
+    {
+        // Views: writes are seen by the caller.
+        m.def("scale", [](xtorch::xarray_view<double> v, double f) { v *= f; });
+        m.def("describe", [](xtorch::xarray_view<double> v) { return describe(v); });
+        m.def("describe_2d", [](xtorch::xtensor_view<double, 2> v) { return describe(v); });
+        m.def("total_const",
+              [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); });
+        m.def("total64", [](xtorch::xarray_view<const double> v) { return xt::sum(v)(); });
+        m.def("first_address", [](xtorch::xarray_view<float> v)
+              { return reinterpret_cast<std::uintptr_t>(v.data() + v.data_offset()); });
+        m.def("view_back", [](xtorch::xarray_view<float> v) { return v; });
+        // Every dtype, as a view (fill_) and as a copy (copy_in_).
+        bind_dtype<bool>(m, "bool");
+        bind_dtype<std::uint8_t>(m, "uint8");
+        bind_dtype<std::int8_t>(m, "int8");
+        bind_dtype<std::int16_t>(m, "int16");
+        bind_dtype<std::int32_t>(m, "int32");
+        bind_dtype<std::int64_t>(m, "int64");
+        bind_dtype<c10::Half>(m, "float16");
+        bind_dtype<float>(m, "float32");
+        bind_dtype<double>(m, "float64");
+        bind_dtype<std::complex<float>>(m, "complex64");
+        bind_dtype<std::complex<double>>(m, "complex128");
+        bind_dtype<c10::BFloat16>(m, "bfloat16");
+#if XTENSOR_TORCH_HAS_WIDE_UNSIGNED
+        bind_dtype<std::uint16_t>(m, "uint16");
+        bind_dtype<std::uint32_t>(m, "uint32");
+        bind_dtype<std::uint64_t>(m, "uint64");
+#endif
+
+        // Overloads: the first pass without conversions picks the matching dtype.
+        m.def("which", [](xtorch::xarray_view<float>) { return "float32"; });
+        m.def("which", [](xtorch::xarray_view<double>) { return "float64"; });
+
+        py::class_<holder>(m, "Holder")
+            .def(py::init([](xtorch::xarray_view<float> v) { return holder{std::move(v)}; }))
+            .def("total", [](const holder& h) { return static_cast<double>(xt::sum(h.view)()); })
+            .def("fill", [](holder& h, float x) { h.view.fill(x); });
+
+        // A view kept by C++ after the call that made it: the tensor's storage must stay where the view is.
+        static std::optional<xtorch::xarray_view<float>> kept;
+        m.def("keep", [](xtorch::xarray_view<float> v) { kept.emplace(std::move(v)); });
+        m.def("kept_total", [] { return static_cast<double>(xt::sum(*kept)()); });
+        m.def("kept_fill", [](float x) { kept->fill(x); });
+        m.def("drop_kept", [] { kept.reset(); });
+    }
+}

@@ -1,0 +1,205 @@
+"""xarray_view / xtensor_view parameters and results (python/view_caster.hpp): views of tensors, writes seen
+by the caller, the view refusals in Python terms, views kept by C++."""
+from casters_common import *  # noqa: F401,F403 (m, numpy as np, torch, pytest and the shared helpers)
+
+
+def test_view_of_a_torch_tensor_writes_in_place():
+    t = torch.arange(6, dtype=torch.float64)
+    m.scale(t, 2.0)
+    assert t.tolist() == [0, 2, 4, 6, 8, 10]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.arange(24, dtype=torch.float64).reshape(4, 6).t(),
+    lambda: torch.arange(48, dtype=torch.float64).reshape(6, 8)[1::2, 2:7:3],
+    lambda: torch.arange(6, dtype=torch.float64).reshape(1, 6).expand(3, 6).clone()[:, ::2],
+])
+def test_strided_torch_tensors_keep_their_strides(make):
+    t = make()
+    shape, strides, first = m.describe(t)
+    assert shape == tuple(t.shape)
+    assert strides_where_size_gt_1(shape, strides) == strides_where_size_gt_1(t.shape, t.stride())
+    assert first == address(t)
+    expected = t * 7
+    m.scale(t, 7.0)
+    assert torch.equal(t, expected)
+
+
+def test_static_rank_view():
+    t = torch.zeros(2, 3, dtype=torch.float64)
+    assert m.describe_2d(t)[0] == (2, 3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_dtype_from_torch_transposed(dtype):
+    t = torch.zeros(3, 2, dtype=getattr(torch, dtype)).t()
+    getattr(m, "fill_" + dtype)(t)
+    if dtype in WIDE_UNSIGNED:  # torch has few kernels for them: compare through numpy
+        np.testing.assert_array_equal(t.numpy(), (np.arange(6).reshape(2, 3) * 10).astype(dtype))
+        return
+    expected = (torch.arange(6).reshape(2, 3) * 10).to(getattr(torch, dtype))
+    assert torch.equal(t, expected)
+
+
+def test_const_view_reads_a_read_only_array():
+    a = np.arange(4, dtype=np.float32)
+    a.flags.writeable = False
+    assert m.total_const(a) == 6.0
+
+
+def test_overloads_pick_the_dtype():
+    assert m.which(torch.zeros(2)) == "float32"
+    assert m.which(np.zeros(2)) == "float64"
+
+
+def test_refuses_another_dtype_with_type_error():
+    with pytest.raises(TypeError) as e:
+        m.scale(torch.zeros(3), 1.0)
+    assert str(e.value) == (
+        "xarray_view<double> parameter: dtype mismatch (found a torch.Tensor of dtype float32, expected float64). "
+        "Pass x.to(torch.float64) or a.astype(numpy.float64) (a copy: writes made in C++ are not seen in x).")
+
+
+def test_refuses_another_device():
+    with pytest.raises(ValueError) as e:
+        m.scale(torch.empty(3, dtype=torch.float64, device="meta"), 1.0)
+    assert ("can't convert meta device type tensor to xtensor (found device meta, expected device cpu). Pass x.cpu()"
+            in str(e.value))
+
+
+def test_refuses_another_rank():
+    with pytest.raises(ValueError) as e:
+        m.describe_2d(torch.zeros(3, dtype=torch.float64))
+    assert "rank mismatch (found rank 1, shape (3,), expected rank 2)" in str(e.value)
+
+
+def test_refuses_requires_grad():
+    t = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(ValueError, match=r"requires grad.*Pass x.detach\(\)"):
+        m.scale(t, 1.0)
+    m.scale(t.detach(), 1.0)
+
+
+def test_refuses_conjugate_and_negative_bits():
+    z = torch.zeros(2, dtype=torch.complex128)
+    with pytest.raises(ValueError, match=r"conjugate bit.*x.resolve_conj\(\)"):
+        m.fill_complex128(z.conj())
+    with pytest.raises(ValueError, match=r"negative bit.*x.resolve_neg\(\)"):
+        m.fill_complex128(torch._neg_view(z))
+
+
+def test_refuses_a_tensor_whose_storage_was_shrunk():
+    """FSDP frees parameters this way: the tensor keeps its sizes over a storage resized to 0 bytes."""
+    t = torch.ones(4, dtype=torch.float64)
+    storage = t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage()
+    storage.resize_(0)
+    with pytest.raises(ValueError) as e:
+        m.scale(t, 2.0)
+    assert ("the tensor's sizes and strides reach outside its storage (found last element at index 3, expected an "
+            "index below the storage size 0). Pass a tensor whose storage holds its elements" in str(e.value))
+    storage.resize_(4 * 8)
+    m.scale(t, 2.0)  # resized back: a view again
+
+
+def test_refuses_sparse_layout():
+    with pytest.raises(ValueError, match=r"Sparse layout.*x.to_dense\(\)"):
+        m.scale(torch.eye(2, dtype=torch.float64).to_sparse(), 1.0)
+
+
+def test_refuses_negative_strides():
+    with pytest.raises(ValueError) as e:
+        m.scale(np.arange(3.0)[::-1], 1.0)
+    assert "at least one stride in the given numpy array is negative" in str(e.value)
+    assert "(found strides (-8,) bytes, expected non-negative strides)" in str(e.value)
+
+
+def test_a_view_kept_by_cpp_stops_the_tensor_from_moving():
+    t = torch.arange(4, dtype=torch.float32)
+    m.keep(t)
+    try:
+        # Without the refusal, the storage moves to new memory, the old block is freed and the kept view
+        # reads and writes it (AddressSanitizer reports a heap-use-after-free below).
+        with pytest.raises(RuntimeError, match="not resizable"):
+            t.resize_(1 << 16)
+        # After the refusal torch has already set t's new size (its storage still holds 4 elements), as
+        # after t.numpy(): t is read only through the view from here on.
+        assert m.kept_total() == 6.0
+        m.kept_fill(1.0)
+        assert m.kept_total() == 4.0
+    finally:
+        m.drop_kept()
+
+
+def test_a_view_parameter_makes_the_storage_unresizable_as_numpy_does():
+    t = torch.zeros(3, dtype=torch.float64)
+    t.resize_(8)  # resizable before
+    m.scale(t, 2.0)
+    with pytest.raises(RuntimeError, match="not resizable"):
+        t.resize_(1 << 16)
+    u = torch.zeros(3, dtype=torch.float64)
+    u.numpy()
+    with pytest.raises(RuntimeError, match="not resizable"):
+        u.resize_(1 << 16)
+
+
+def test_returned_view_keeps_the_numpy_array_alive():
+    a = np.arange(4, dtype=np.float32)
+    alive = weakref.ref(a)
+    t = m.view_back(a)
+    assert address(t) == a.__array_interface__["data"][0]
+    del a
+    gc.collect()
+    assert alive() is not None
+    t.add_(1)
+    assert alive().tolist() == [1, 2, 3, 4]
+    del t
+    gc.collect()
+    assert alive() is None
+
+
+def test_holder_keeps_the_caller_memory_alive():
+    a = np.zeros(3, dtype=np.float32)
+    alive = weakref.ref(a)
+    refs = sys.getrefcount(a)
+    h = m.Holder(a)
+    assert sys.getrefcount(a) == refs + 1
+    del a
+    gc.collect()
+    assert alive() is not None
+    h.fill(2.0)
+    assert h.total() == 6.0
+    del h
+    gc.collect()
+    assert alive() is None
+
+
+def test_views_still_refuse_what_they_cannot_share():
+    with pytest.raises(ValueError, match="not aligned"):
+        m.scale(unaligned(3, np.float64), 2.0)
+    with pytest.raises(TypeError):
+        m.scale([1.0, 2.0], 2.0)
+    with pytest.raises(TypeError):
+        m.scale(1.0, 2.0)
+
+
+def test_views_refuse_python_dispatch_subclasses_as_numpy_does():
+    d = torch.Tensor._make_subclass(Dispatching, torch.zeros(3, dtype=torch.float64))
+    with pytest.raises(RuntimeError, match="not supported for tensor subclasses"):
+        d.numpy()
+    with pytest.raises(TypeError, match="views are not supported for tensor subclasses with Python dispatch"):
+        m.scale(d, 2.0)
+
+
+def test_views_refuse_a_zero_tensor():
+    z = torch._efficientzerotensor(3, dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"can't view a ZeroTensor: it has no memory.*torch.zeros_like\(x\)"):
+        m.scale(z, 2.0)
+
+
+@pytest.mark.skipif(not hasattr(torch, "_lazy_clone"), reason="torch._lazy_clone is torch 2.2+")
+def test_a_write_through_a_view_does_not_reach_a_lazy_clone():
+    t = torch.arange(4, dtype=torch.float64)
+    twin = torch._lazy_clone(t)
+    m.scale(t, 2.0)
+    assert t.tolist() == [0, 2, 4, 6]
+    assert twin.tolist() == [0, 1, 2, 3]
