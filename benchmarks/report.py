@@ -141,6 +141,12 @@ def main(results_dir):
         a, b = get("as_xarray", small), get("peer_xt_adapt_no_ownership", small)
         target("`as_xarray` / `xt::adapt` without ownership", a / b, 4.0, f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns")
 
+    for n in (64, small):
+        if get("kernel_adaptor", n) and get("peer_kernel_by_hand", n):
+            a, b = get("kernel_adaptor", n), get("peer_kernel_by_hand", n)
+            target(f"`xtorch::kernel` / the kernel by hand over `data_ptr`, {n} elements", a / b, 1.2,
+                   f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns")
+
     for ours in ("to_tensor_f64_to_f32", "to_xarray_f64_to_f32"):
         o = get(ours, large)
         if not o:
