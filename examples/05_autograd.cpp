@@ -3,6 +3,9 @@
 // expect: dy/dw = \{ *3\.\}
 // expect: dy/db = \{ *1\.\}
 // expect: x\.grad\(\) defined: no
+// expect: w read through a const view: \{ *2\.\}
+// expect: as_xarray<float>\(w\) refused: .*requires grad
+// expect: w after one step: \{ *0\.5\}
 #include <iostream>
 
 #include <torch/torch.h>
@@ -26,15 +29,23 @@ int main()
     // x does not require grad, so autograd kept nothing for it.
     std::cout << "x.grad() defined: " << (x.grad().defined() ? "yes" : "no") << "\n";
 
-    // w requires grad: viewing it is refused (writes would bypass autograd); detach() first.
+    // w requires grad. A view of const elements reads it: reading cannot corrupt autograd.
+    std::cout << "w read through a const view: " << xtorch::as_xarray<const float>(w) << "\n";
+    // A writable view is refused while autograd records: it would not see the writes.
     try
     {
         xtorch::as_xarray<float>(w);
     }
     catch (const xtorch::conversion_error& e)
     {
-        std::cout << "as_xarray(w) refused: " << e.what() << "\n";
+        std::cout << "as_xarray<float>(w) refused: " << e.what() << "\n";
     }
-    std::cout << "w.detach() as xtensor: " << xtorch::as_xarray<float>(w.detach()) << "\n";
+    // Under no_grad it is allowed, as an optimizer's in-place update is: one step of gradient descent.
+    {
+        torch::NoGradGuard no_grad;
+        auto weights = xtorch::as_xarray<float>(w);
+        weights -= 0.5f * xtorch::as_xarray<const float>(w.grad());
+    }
+    std::cout << "w after one step: " << xtorch::as_xarray<const float>(w) << "\n";
     return 0;
 }

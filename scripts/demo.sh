@@ -32,6 +32,7 @@ for notebook in examples/notebooks/*.ipynb; do
     echo "=================== $(basename "$notebook") ==================="
     PYTHONPATH="$ROOT/build/release/python" XTENSOR_TORCH_PLOTS="$OUTPUT/notebooks" \
         XTENSOR_TORCH_INCLUDE="$ROOT/include" XTENSOR_TORCH_EXTENSION_BUILD="$ROOT/build/release/notebook-extension" \
+        XTENSOR_TORCH_OPS="$ROOT/build/release/examples/libxtensor_ops.so" \
         "$PYTHON" -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
         --output-dir "$OUTPUT/notebooks" "$notebook" 2>&1 | { grep -v -e "^\[NbConvertApp\] Writing" -e "^0\.00s - " || true; }
     echo "executed: $OUTPUT/notebooks/$(basename "$notebook")"

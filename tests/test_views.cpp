@@ -348,7 +348,7 @@ TEST_CASE("view refusals: one list, found in order and described for C++ and Pyt
         const bool complex = expected == view_refusal::conjugate_bit;
         const c10::ScalarType dtype = complex ? at::kComplexFloat : at::kFloat;
         const std::int64_t rank = expected == view_refusal::rank ? 2 : -1;
-        const view_refusal found = xtorch::detail::find_view_refusal(t, dtype, rank);
+        const view_refusal found = xtorch::detail::find_view_refusal(t, dtype, rank, /*writable=*/true);
         CAPTURE(static_cast<int>(expected));
         REQUIRE(found == expected);
         if (found == view_refusal::none)

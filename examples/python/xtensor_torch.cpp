@@ -121,7 +121,8 @@ PYBIND11_MODULE(xtensor_torch, m)
             xt::xarray<float> r = predicted - target;
             return r;
         },
-        py::arg("predicted"), py::arg("target"), "predicted - target, float32 (detach predictions first).");
+        py::arg("predicted"), py::arg("target"),
+        "predicted - target, float32 (predictions may require grad: they are only read).");
 
     m.def("describe", &describe, py::arg("x"),
           "What C++ receives: dtype, shape, strides (elements) and the address of the data, without a copy.");

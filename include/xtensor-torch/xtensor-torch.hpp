@@ -20,6 +20,7 @@
 #include "dlpack.hpp"
 #include "dtype.hpp"
 #include "errors.hpp"
+#include "kernel.hpp"
 #include "to_tensor.hpp"
 #include "to_xarray.hpp"
 #include "transfer.hpp"

@@ -73,11 +73,17 @@ def test_refuses_another_rank():
     assert "rank mismatch (found rank 1, shape (3,), expected rank 2)" in str(e.value)
 
 
-def test_refuses_requires_grad():
-    t = torch.zeros(3, dtype=torch.float64, requires_grad=True)
-    with pytest.raises(ValueError, match=r"requires grad.*Pass x.detach\(\)"):
-        m.scale(t, 1.0)
-    m.scale(t.detach(), 1.0)
+def test_requires_grad_is_read_by_const_views_and_written_only_without_autograd():
+    t = torch.arange(3, dtype=torch.float64, requires_grad=True)
+    assert m.total64(t) == 3.0  # a view of const elements reads it: reading cannot corrupt autograd
+    with pytest.raises(ValueError, match=r"requires grad .*Take it as a view of const elements to read it, pass "
+                                          r"x\.detach\(\) to write without autograd seeing it, or call under "
+                                          r"torch\.no_grad\(\)"):
+        m.scale(t, 2.0)
+    with torch.no_grad():
+        m.scale(t, 2.0)  # as an optimizer's in-place update
+    m.scale(t.detach(), 2.0)
+    assert t.detach().tolist() == [0.0, 4.0, 8.0]
 
 
 def test_refuses_conjugate_and_negative_bits():

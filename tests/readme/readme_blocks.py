@@ -7,7 +7,8 @@
   readme_blocks.py python DOC.md...          runs every Python block, each in a fresh interpreter
 
 A C++ block without `main` is wrapped in a function of its own; its #include lines move to the top of the
-translation unit. A block with PYBIND11_MODULE is compiled as it is, in the pybind11 translation unit.
+translation unit. A block with PYBIND11_MODULE or TORCH_LIBRARY is compiled as it is, in a namespace of its own in
+the pybind11 translation unit (its #include lines, again, at the top).
 """
 import os
 import re
@@ -41,12 +42,21 @@ def blocks(readme, languages):
 
 
 def cpp_units(documents, out_dir):
-    core_includes, core_bodies, pybind_parts = [], [], []
+    core_includes, core_bodies, pybind_includes, pybind_parts = [], [], [], []
     found = [(readme, block) for readme in documents for block in blocks(readme, {"cpp", "c++"})]
     for number, (readme, (line, _, text)) in enumerate(found):
         path = os.path.abspath(readme).replace("\\", "/")
-        if "PYBIND11_MODULE" in text:
-            pybind_parts.append(f'#line {line} "{path}"\n{text}\n')
+        if "PYBIND11_MODULE" in text or "TORCH_LIBRARY" in text:
+            # Compiled as it is, in a namespace of its own (blocks may reuse names); its includes go first.
+            body = []
+            for offset, source in enumerate(text.split("\n")):
+                if source.lstrip().startswith("#include"):
+                    pybind_includes.append(f'#line {line + offset} "{path}"\n{source}')
+                    body.append("")
+                else:
+                    body.append(source)
+            pybind_parts.append(f'namespace readme_block_{number}\n{{\n#line {line} "{path}"\n'
+                                + "\n".join(body) + "\n}\n")
             continue
         if re.search(r"\bint\s+main\s*\(", text):
             raise SystemExit(f"{readme}:{line}: a block with its own main() is not supported: drop main, "
@@ -64,7 +74,8 @@ def cpp_units(documents, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     write_if_changed(os.path.join(out_dir, "readme_core.cpp"),
                      header + "\n".join(core_includes) + "\n\n" + "\n".join(core_bodies))
-    write_if_changed(os.path.join(out_dir, "readme_pybind11.cpp"), header + "\n".join(pybind_parts))
+    write_if_changed(os.path.join(out_dir, "readme_pybind11.cpp"),
+                     header + "\n".join(pybind_includes) + "\n\n" + "\n".join(pybind_parts))
     print(f"{len(core_bodies)} C++ blocks, {len(pybind_parts)} pybind11 blocks")
 
 

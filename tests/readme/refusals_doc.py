@@ -5,7 +5,7 @@
   refusals_doc.py ROOT --list   prints the problems the headers word, one a line
 
 A refusal's problem is the second argument of refuse(), raise_type_error() or raise_value_error(), or the first
-member of a `return {...}` in the refusal describers (detail/view_refusals.hpp, detail/geometry.hpp, detail/import.hpp). Its string
+member of a `return {...}` in the refusal describers (detail/view_refusals.hpp, detail/geometry.hpp, detail/import.hpp, detail/refusal_parts.hpp). Its string
 literals are joined, and each run of code between them (a name, a device, a layout) becomes "{}". The document
 lists each problem as the first cell of a table row, in backticks.
 """
@@ -14,7 +14,7 @@ import re
 import sys
 
 CALL = re.compile(r"\b(refuse|raise_type_error|raise_value_error)\s*\(")
-DESCRIBERS = {"view_refusals.hpp", "geometry.hpp", "import.hpp"}
+DESCRIBERS = {"view_refusals.hpp", "geometry.hpp", "import.hpp", "refusal_parts.hpp"}
 LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 

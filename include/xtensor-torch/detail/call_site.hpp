@@ -5,6 +5,7 @@
 
 #include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -29,6 +30,8 @@ namespace xtorch
             bool is_const = false;   // whether the element type was written const
             std::int64_t rank = -1;  // the rank argument; -1 when the call has none
             bool parameter = false;  // a Python parameter of this type, not a call
+            std::int32_t argument =
+                -1;  // the position of an operator kernel's argument of this type; -1: none
 
             /// A call without template arguments: "xtorch::to_tensor".
             constexpr call_site(const char* call) noexcept
@@ -52,6 +55,14 @@ namespace xtorch
             {
                 call_site c = *this;
                 c.parameter = true;
+                return c;
+            }
+
+            /// The same call, as argument `position` of an operator kernel: "xarray_view<float> argument 0".
+            constexpr call_site as_argument(std::size_t position) const noexcept
+            {
+                call_site c = *this;
+                c.argument = static_cast<std::int32_t>(position);
                 return c;
             }
 
@@ -85,6 +96,10 @@ namespace xtorch
                         out += ", " + std::to_string(rank);
                     }
                     out += '>';
+                }
+                if (argument >= 0)
+                {
+                    out += " argument " + std::to_string(argument);
                 }
                 return parameter ? out + " parameter" : out;
             }

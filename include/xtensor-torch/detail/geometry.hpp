@@ -14,6 +14,7 @@
 
 #include "../dtype.hpp"
 #include "refusal.hpp"
+#include "refusal_parts.hpp"
 
 namespace xtorch
 {
@@ -86,14 +87,6 @@ namespace xtorch
             }
             return geometry_fault::none;
         }
-
-        /// The problem, found and expected parts of a refusal's message (the call and the fix are the caller's).
-        struct refusal_parts
-        {
-            std::string problem;
-            std::string found;
-            std::string expected;
-        };
 
         /// Who reads a refusal, and so how values are spelled: C++ ([2, 3], true, Float) or Python ((2, 3),
         /// True, float32).

@@ -107,10 +107,7 @@ namespace xtorch
             switch (f)
             {
                 case import_fault::negative_stride:
-                    return {
-                        "at least one stride in the given " + noun
-                            + " is negative, and tensors with negative strides are not currently supported",
-                        "strides " + source_strides(s, reader), "non-negative strides"};
+                    return negative_stride_refusal(noun, source_strides(s, reader));
                 case import_fault::too_large:
                     return {"the " + noun + "'s sizes and strides span more bytes than a tensor can address",
                             s.too_large ? std::string("a count past int64")

@@ -57,8 +57,8 @@ namespace xtorch
         {
         };
 
-        template <class T>
-        struct holder_of<tensor_buffer<T>> : std::integral_constant<data_holder, data_holder::owned>
+        template <class T, class Holder>
+        struct holder_of<held_buffer<T, Holder>> : std::integral_constant<data_holder, data_holder::owned>
         {
         };
 
@@ -149,7 +149,7 @@ namespace xtorch
         {
             static const c10::Storage* find(const tensor_flat<T>& e) noexcept
             {
-                return &e.storage().tensor_storage();
+                return &e.storage().holder();
             }
         };
 

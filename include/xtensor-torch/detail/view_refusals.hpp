@@ -10,6 +10,9 @@
 #include <string>
 #include <type_traits>
 
+#include <c10/core/GradMode.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+
 #include "../dtype.hpp"
 #include "geometry.hpp"
 #include "import.hpp"
@@ -29,7 +32,7 @@ namespace xtorch
             python_dispatch,  // a subclass (FakeTensor, DTensor) whose operations run in Python
             zero_tensor,      // no memory at all
             device,           // memory the CPU cannot read
-            requires_grad,    // autograd would not see writes through the view
+            requires_grad,  // a writable view where autograd records: it would not see writes through the view
             conjugate_bit,    // the memory holds the unconjugated values
             negative_bit,     // the memory holds the unnegated values
             dtype,            // another element type
@@ -39,8 +42,26 @@ namespace xtorch
             outside_storage  // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
         };
 
-        /// The first reason t cannot be viewed as elements of `dtype` with `rank` dimensions (-1: any), or none.
-        inline view_refusal find_view_refusal(const at::Tensor& t, c10::ScalarType dtype, std::int64_t rank)
+        /**
+         * Whether autograd records what runs now: grad mode is on (no NoGradGuard, no InferenceMode) and the
+         * code does not run below autograd (an operator's kernel called by the dispatcher from an autograd
+         * kernel runs with the autograd keys excluded).
+         */
+        inline bool autograd_records()
+        {
+            return c10::GradMode::is_enabled()
+                   && !c10::impl::tls_is_dispatch_key_excluded(c10::DispatchKey::AutogradFunctionality);
+        }
+
+        /**
+         * The first reason t cannot be viewed as elements of `dtype` with `rank` dimensions (-1: any), or none.
+         * A tensor that requires grad is refused only for a `writable` view where autograd records: reading
+         * cannot corrupt autograd (a copy reads the same values), while writes made where autograd records
+         * would go unseen by it, as Tensor.numpy() guards against. Below autograd, as in a kernel, or under
+         * no_grad, writes are the caller's to account for, as with torch's own in-place kernels.
+         */
+        inline view_refusal find_view_refusal(const at::Tensor& t, c10::ScalarType dtype, std::int64_t rank,
+                                              bool writable)
         {
             if (!t.defined())
             {
@@ -62,7 +83,7 @@ namespace xtorch
             {
                 return view_refusal::device;
             }
-            if (t.requires_grad())
+            if (writable && t.requires_grad() && autograd_records())
             {
                 return view_refusal::requires_grad;
             }
@@ -131,9 +152,7 @@ namespace xtorch
                 case view_refusal::zero_tensor:
                     return {"can't view a ZeroTensor: it has no memory", "a ZeroTensor",
                             "a tensor with memory"};
-                case view_refusal::device:
-                    return {"can't convert " + t.device().str() + " device type tensor to xtensor",
-                            "device " + t.device().str(), "device cpu"};
+                case view_refusal::device: return device_refusal(t.device().str());
                 case view_refusal::requires_grad:
                     return {"can't view a tensor that requires grad",
                             py ? "requires_grad=True" : "requires_grad=true",
@@ -162,6 +181,55 @@ namespace xtorch
                     "a refusal"};  // not a refusal: none is never described
         }
 
+        /// Whether refusal r is of the argument's type (TypeError in Python), not of its value (ValueError).
+        constexpr bool is_type_refusal(view_refusal r)
+        {
+            return r == view_refusal::undefined || r == view_refusal::python_dispatch
+                   || r == view_refusal::dtype;
+        }
+
+        /**
+         * The fix of refusal r in the terms of a caller that passes tensors to a view parameter: a Python binding,
+         * or an operator whose kernel takes views (x is the argument; the methods are the same in C++).
+         */
+        inline std::string python_view_fix(view_refusal r, const at::Tensor& t, c10::ScalarType dtype,
+                                           std::int64_t rank)
+        {
+            const std::string name = python_dtype_name(dtype);
+            switch (r)
+            {
+                case view_refusal::undefined: return "Pass a tensor.";
+                case view_refusal::layout: return "Pass x.to_dense().";
+                case view_refusal::python_dispatch:
+                    return "Pass the plain tensor it stands for (for a DTensor, x.to_local() or x.full_tensor()), "
+                           "or bind the parameter as at::Tensor.";
+                case view_refusal::zero_tensor: return "Pass torch.zeros_like(x) (new memory).";
+                case view_refusal::device:
+                    return "Pass x.cpu() (a copy: writes made in C++ are not seen on the device).";
+                case view_refusal::requires_grad:
+                    return "Take it as a view of const elements to read it, pass x.detach() to write without "
+                           "autograd seeing it, or call under torch.no_grad().";
+                case view_refusal::conjugate_bit: return "Pass x.resolve_conj().";
+                case view_refusal::negative_bit: return "Pass x.resolve_neg().";
+                case view_refusal::dtype:
+                    // x.to(...) refuses quantized tensors: their integers and their values are separate copies.
+                    return c10::isQIntType(t.scalar_type())
+                               ? "Pass x.int_repr() for its stored integers or x.dequantize() for its values "
+                                 "(copies: writes made in C++ are not seen in x)."
+                               : "Pass x.to(torch." + name + ") or a.astype(numpy." + name
+                                     + ") (a copy: writes made in C++ are not seen in x).";
+                case view_refusal::rank:
+                    return "Pass x.reshape(...) with " + std::to_string(rank) + " dimensions.";
+                case view_refusal::negative_stride: return "Pass x.contiguous().";
+                case view_refusal::too_large: return "Pass a smaller tensor.";
+                case view_refusal::outside_storage:
+                    return "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must be "
+                           "resized back first).";
+                case view_refusal::none: break;
+            }
+            return "";
+        }
+
         /**
          * The checks of every as_* call from torch to xtensor (detail::find_view_refusal's list); call.rank is
          * the static rank asked for, or -1. Throws conversion_error with the fix in C++ terms.
@@ -171,7 +239,7 @@ namespace xtorch
         {
             const std::int64_t rank = call.rank;
             const c10::ScalarType dtype = scalar_type_of<T>();
-            const view_refusal r = find_view_refusal(t, dtype, rank);
+            const view_refusal r = find_view_refusal(t, dtype, rank, !std::is_const<T>::value);
             if (r == view_refusal::none)
             {
                 return;
@@ -196,10 +264,14 @@ namespace xtorch
                     fix = "Use " + copy + " to copy the tensor to host memory, or t.cpu() first.";
                     break;
                 case view_refusal::requires_grad:
-                    fix = "Use " + view
-                          + "(t.detach()) instead (autograd does not see writes through the view), or " + copy
-                          + " to copy.";
+                {
+                    call_site reading = call;
+                    reading.is_const = true;
+                    fix =
+                        "Use " + reading.text() + "(t) to read it, " + view
+                        + "(t.detach()) to write without autograd seeing it, or write under at::NoGradGuard.";
                     break;
+                }
                 case view_refusal::conjugate_bit: fix = "Use " + view + "(t.resolve_conj()) instead."; break;
                 case view_refusal::negative_bit: fix = "Use " + view + "(t.resolve_neg()) instead."; break;
                 case view_refusal::dtype:

@@ -14,12 +14,27 @@
 #include <type_traits>
 #include <utility>
 
-#include "xtensor.hpp"
-
+#include "buffer.hpp"
 #include "refusal.hpp"
+#include "xtensor.hpp"
 
 namespace xtorch
 {
+    namespace detail
+    {
+        template <>
+        struct holder_traits<c10::Storage>
+        {
+            [[noreturn]] static void refuse_resize(std::size_t asked, std::size_t size)
+            {
+                refuse("xtorch::tensor_buffer::resize", "a view over a tensor cannot be resized",
+                       std::to_string(asked) + " elements asked for",
+                       std::to_string(size) + " elements, the size of the tensor's storage",
+                       "Assign an expression of the view's shape, or copy with xtorch::to_xarray(t).");
+            }
+        };
+    }
+
     /**
      * A flat buffer of T over a torch storage, for xtensor adaptors.
      *
@@ -27,126 +42,11 @@ namespace xtorch
      * it, exists: the tensor the buffer came from may be destroyed first. The buffer cannot be
      * resized: resizing would need new memory that the tensor would not see.
      *
-     * Its size is the number of elements of the whole storage; p_data points at element 0 of the
+     * Its size is the number of elements of the whole storage; data() points at element 0 of the
      * storage, not at the tensor's first element (the view's offset says where that is).
      */
     template <class T>
-    class tensor_buffer;
-}
-
-namespace xt
-{
-    template <class T>
-    struct buffer_inner_types<xtorch::tensor_buffer<T>>
-    {
-        using value_type = std::remove_const_t<T>;
-        using reference = T&;
-        using const_reference = const value_type&;
-        using pointer = T*;
-        using const_pointer = const value_type*;
-        using size_type = std::size_t;
-        using difference_type = std::ptrdiff_t;
-        using iterator = pointer;
-        using const_iterator = const_pointer;
-        using reverse_iterator = std::reverse_iterator<iterator>;
-        using const_reverse_iterator = std::reverse_iterator<const_iterator>;
-        using index_type = size_type;
-    };
-
-    // Temporaries made while evaluating an expression that aliases a view live in ordinary memory.
-    template <class T>
-    struct temporary_container<xtorch::tensor_buffer<T>>
-    {
-        using type = uvector<std::remove_const_t<T>>;
-    };
-}
-
-namespace xtorch
-{
-    template <class T>
-    class tensor_buffer : public xt::xbuffer_adaptor_base<tensor_buffer<T>>
-    {
-    public:
-
-        using base_type = xt::xbuffer_adaptor_base<tensor_buffer<T>>;
-        using value_type = typename base_type::value_type;
-        using reference = typename base_type::reference;
-        using const_reference = typename base_type::const_reference;
-        using pointer = typename base_type::pointer;
-        using const_pointer = typename base_type::const_pointer;
-        using size_type = typename base_type::size_type;
-        using difference_type = typename base_type::difference_type;
-        using iterator = typename base_type::iterator;
-        using const_iterator = typename base_type::const_iterator;
-        using reverse_iterator = typename base_type::reverse_iterator;
-        using const_reverse_iterator = typename base_type::const_reverse_iterator;
-        using allocator_type = std::allocator<value_type>;
-        using temporary_type = xt::uvector<value_type>;
-
-        tensor_buffer() = default;
-
-        /// `data` points at element 0 of `storage`, which holds at least `size` elements of T.
-        tensor_buffer(c10::Storage storage, pointer data, size_type size) noexcept
-            : p_data(data)
-            , m_size(size)
-            , m_storage(std::move(storage))
-        {
-        }
-
-        pointer data() noexcept
-        {
-            return p_data;
-        }
-
-        const_pointer data() const noexcept
-        {
-            return p_data;
-        }
-
-        size_type size() const noexcept
-        {
-            return m_size;
-        }
-
-        void resize(size_type size)
-        {
-            if (size != m_size)
-            {
-                detail::refuse(
-                    "xtorch::tensor_buffer::resize", "a view over a tensor cannot be resized",
-                    std::to_string(size) + " elements asked for",
-                    std::to_string(m_size) + " elements, the size of the tensor's storage",
-                    "Assign an expression of the view's shape, or copy with xtorch::to_xarray(t).");
-            }
-        }
-
-        void swap(tensor_buffer& rhs) noexcept
-        {
-            std::swap(p_data, rhs.p_data);
-            std::swap(m_size, rhs.m_size);
-            std::swap(m_storage, rhs.m_storage);
-        }
-
-        /// Copies a temporary of the same size into the tensor's memory (xtensor's assign_temporary).
-        tensor_buffer& operator=(temporary_type&& tmp)
-        {
-            resize(tmp.size());
-            std::copy(tmp.cbegin(), tmp.cend(), this->begin());
-            return *this;
-        }
-
-        /// The torch storage this buffer keeps alive.
-        const c10::Storage& tensor_storage() const noexcept
-        {
-            return m_storage;
-        }
-
-    private:
-
-        pointer p_data = nullptr;
-        size_type m_size = 0;
-        c10::Storage m_storage;
-    };
+    using tensor_buffer = detail::held_buffer<T, c10::Storage>;
 
     /// A 1-d xtensor adaptor over a whole torch storage; the views below are strided views of it.
     template <class T>

@@ -27,60 +27,25 @@ namespace xtorch
                 const std::int64_t rank = what.rank;
                 using xtorch::detail::view_refusal;
                 const c10::ScalarType dtype = scalar_type_of<T>();
-                const view_refusal r = xtorch::detail::find_view_refusal(t, dtype, rank);
+                const view_refusal r =
+                    xtorch::detail::find_view_refusal(t, dtype, rank, !std::is_const<T>::value);
                 if (r == view_refusal::none)
                 {
                     return;
                 }
                 xtorch::detail::refusal_parts parts = xtorch::detail::describe_view_refusal(
                     r, t, dtype, rank, xtorch::detail::audience::python);
-                const std::string name = xtorch::detail::python_dtype_name(dtype);
                 const std::string argument = src ? passed(src) : std::string("a torch.Tensor");
-                std::string fix;
-                switch (r)
+                if (r == view_refusal::python_dispatch)
                 {
-                    case view_refusal::undefined: fix = "Pass a tensor."; break;
-                    case view_refusal::layout: fix = "Pass x.to_dense()."; break;
-                    case view_refusal::python_dispatch:
-                        parts.found = argument + " with Python dispatch";
-                        fix =
-                            "Pass the plain tensor it stands for (for a DTensor, x.to_local() or x.full_tensor()), "
-                            "or bind the parameter as at::Tensor.";
-                        break;
-                    case view_refusal::zero_tensor: fix = "Pass torch.zeros_like(x) (new memory)."; break;
-                    case view_refusal::device:
-                        fix = "Pass x.cpu() (a copy: writes made in C++ are not seen on the device).";
-                        break;
-                    case view_refusal::requires_grad:
-                        fix = "Pass x.detach() (autograd does not see writes made through the view).";
-                        break;
-                    case view_refusal::conjugate_bit: fix = "Pass x.resolve_conj()."; break;
-                    case view_refusal::negative_bit: fix = "Pass x.resolve_neg()."; break;
-                    case view_refusal::dtype:
-                        parts.found = argument + " of dtype " + parts.found;
-                        // x.to(...) refuses quantized tensors: their integers and their values are separate copies.
-                        fix =
-                            c10::isQIntType(t.scalar_type())
-                                ? "Pass x.int_repr() for its stored integers or x.dequantize() for its values "
-                                  "(copies: writes made in C++ are not seen in x)."
-                                : "Pass x.to(torch." + name + ") or a.astype(numpy." + name
-                                      + ") (a copy: writes made in C++ are not seen in x).";
-                        break;
-                    case view_refusal::rank:
-                        fix = "Pass x.reshape(...) with " + std::to_string(rank) + " dimensions.";
-                        break;
-                    case view_refusal::negative_stride: fix = "Pass x.contiguous()."; break;
-                    case view_refusal::too_large: fix = "Pass a smaller tensor."; break;
-                    case view_refusal::none: return;
-                    case view_refusal::outside_storage:
-                        fix =
-                            "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must "
-                            "be resized back first).";
-                        break;
+                    parts.found = argument + " with Python dispatch";
                 }
-                const bool type_error = r == view_refusal::undefined || r == view_refusal::python_dispatch
-                                        || r == view_refusal::dtype;
-                if (type_error)
+                if (r == view_refusal::dtype)
+                {
+                    parts.found = argument + " of dtype " + parts.found;
+                }
+                const std::string fix = xtorch::detail::python_view_fix(r, t, dtype, rank);
+                if (xtorch::detail::is_type_refusal(r))
                 {
                     raise_type_error(what, parts.problem, parts.found, parts.expected, fix);
                 }
