@@ -129,6 +129,9 @@ TEST_CASE("kernel: called directly, its arguments are viewed and its result made
                                          { v.fill(static_cast<float>(n)); });
         fill(z, 7);
         REQUIRE(z.equal(at::full({3}, 7.0f)));
+        const auto narrow = xtorch::kernel([](int n) { return n; });
+        REQUIRE(narrow(std::int64_t(5)) == 5);
+        REQUIRE_THROWS_AS(narrow(std::int64_t(1) << 40), c10::ValueError);
     }
     SECTION("a refused argument is torch's TypeError or ValueError, naming its position")
     {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -77,8 +78,16 @@ namespace xtorch
         {
             using type = std::int64_t;
 
-            static int take(std::int64_t value, std::size_t)
+            static int take(std::int64_t value, std::size_t position)
             {
+                if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
+                {
+                    TORCH_CHECK_VALUE(false,
+                                      refusal_message(call_site("int").as_argument(position),
+                                                      "the value does not fit the kernel's int parameter",
+                                                      std::to_string(value), "a value of 32 bits",
+                                                      "Take std::int64_t in the kernel."));
+                }
                 return static_cast<int>(value);
             }
         };
