@@ -1,6 +1,7 @@
 """Turns one benchmark run into the targets' ratios (report.md) and a chart (chart.png).
 
-Usage: report.py RESULTS_DIR   (reads results.json and compile_times.json written by scripts/bench.sh)
+Usage: report.py RESULTS_DIR   (reads results.json and compile_times.json written by scripts/bench.sh, and
+the GPU machine's threads.json and transfer.json in RESULTS_DIR/gpu-machine, written by scripts/gpu-check.sh)
 Every ratio compares two numbers of the same run: the machine is shared and noisy, absolute times are not.
 """
 import json
@@ -78,6 +79,52 @@ def thread_table(t):
             v = t[fn][(n, threads)]
             lines.append(f"| `{fn}` | 2^{n.bit_length() - 1} | {threads} | {fmt_time(v)} | "
                          f"{one / v:.2f} |" if one else f"| `{fn}` | 2^{n.bit_length() - 1} | {threads} | {fmt_time(v)} | |")
+    return lines
+
+
+# Each transfer and the pinned tensor.copy_ it is measured against.
+TRANSFERS = [
+    ("to_device_async_from_pinned_view", "baseline_pinned_copy_h2d"),
+    ("to_tensor_from_pageable_xarray", "baseline_pinned_copy_h2d"),
+    ("to_host_async_into_pinned_view", "baseline_pinned_copy_d2h"),
+    ("to_xarray_from_device_into_pageable", "baseline_pinned_copy_d2h"),
+]
+
+
+def gpu_machine_section(gpu_dir):
+    """The recorded run of scripts/gpu-check.sh on a machine with a GPU and many cores, where there is one."""
+    lines = []
+    threads_path = os.path.join(gpu_dir, "threads.json")
+    if os.path.exists(threads_path):
+        context, t = load_medians(threads_path)
+        cores = int(context.get("num_cpus", 0) or 0)
+        lines += ["", f"## On a machine with {cores} cores and a GPU ({context.get('date', '')[:10]}, "
+                  "scripts/gpu-check.sh)", "",
+                  "Speedup at 2^25 elements from 1 thread to every core (target: at least 6x on 16 threads):", "",
+                  "| benchmark | 1 thread | all cores | speedup | holds |", "|---|---|---|---|---|"]
+        large = 1 << 25
+        for fn in sorted(f for f in t if f.startswith("threads_")):
+            one, most = t[fn].get((large, 1)), t[fn].get((large, cores))
+            if one and most:
+                holds = "yes" if one / most >= 6 else "**no**"
+                if fn.startswith("threads_peer"):
+                    holds = "(the peer)"
+                lines.append(f"| `{fn}` | {fmt_time(one)} | {fmt_time(most)} | {one / most:.1f}x | {holds} |")
+        lines += thread_table(t)
+        if context.get("note"):
+            lines += ["", f"Note: {context['note']}."]
+    transfer_path = os.path.join(gpu_dir, "transfer.json")
+    if os.path.exists(transfer_path):
+        _, t = load_medians(transfer_path)
+        sizes = sorted({n for fn in t for n in t[fn] if isinstance(n, int)})
+        lines += ["", "Host-device transfers: median time, and its ratio to a pinned `tensor.copy_` of the same bytes:",
+                  "", "| transfer | " + " | ".join(f"2^{n.bit_length() - 1} float32" for n in sizes) + " |",
+                  "|---|" + "---|" * len(sizes)]
+        for ours, base in TRANSFERS:
+            if ours in t and base in t:
+                cells = [f"{fmt_time(t[ours][n])} ({t[ours][n] / t[base][n]:.2f}x)" if n in t[ours] and n in t[base]
+                         else "" for n in sizes]
+                lines.append(f"| `{ours}` | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -206,6 +253,7 @@ def main(results_dir):
                f"{context.get('date', '')}, libtorch threads: {context.get('torch_threads', '?')}, "
                f"Google Benchmark library build: {context.get('library_build_type', '?')}")
     lines += ["", f"Machine: {machine}"]
+    lines += gpu_machine_section(os.path.join(results_dir, "gpu-machine"))
     report = "\n".join(lines) + "\n"
     with open(os.path.join(results_dir, "report.md"), "w") as f:
         f.write(report)

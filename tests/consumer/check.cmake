@@ -9,11 +9,19 @@ function(run what)
     endif()
 endfunction()
 
+# The dependencies where the project's build found them.
+set(dependency_options)
+foreach(name Torch xtensor xtl xsimd)
+    if(${name}_DIR)
+        list(APPEND dependency_options -D${name}_DIR=${${name}_DIR})
+    endif()
+endforeach()
+
 file(REMOVE_RECURSE ${WORK_DIR})
 run("install" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
 
 run("configuring the consumer" ${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/build
-    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release ${dependency_options})
 run("building the consumer" ${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run("the consumer" ${WORK_DIR}/build/consumer)
 
@@ -23,7 +31,7 @@ if(PYTHON)
     set(python_option -DPython3_EXECUTABLE=${PYTHON})
 endif()
 run("configuring the examples alone" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples -B ${WORK_DIR}/examples
-    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release ${python_option})
+    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release ${python_option} ${dependency_options})
 run("building an example alone" ${CMAKE_COMMAND} --build ${WORK_DIR}/examples --target example_03_copy_vs_share)
 run("the example built alone" ${WORK_DIR}/examples/example_03_copy_vs_share)
 

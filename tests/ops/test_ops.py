@@ -143,12 +143,20 @@ def test_opcheck(ops, name, args):
     torch.library.opcheck(getattr(ops, name).default, args())
 
 
+# aot_eager traces through the fake kernels and autograd as inductor does, without a C++ toolchain at run time;
+# XTENSOR_TORCH_COMPILE_BACKENDS=aot_eager,inductor adds inductor (it compiles C++ for the graph around the ops).
+COMPILE_BACKENDS = os.environ.get("XTENSOR_TORCH_COMPILE_BACKENDS", "aot_eager").split(",")
+
+
 @pytest.mark.skipif(not HAS_COMPILE, reason="torch.compile is torch 2.0+, this is " + torch.__version__)
-def test_torch_compile_fullgraph_forward_and_backward_match_eager(ops):
+@pytest.mark.parametrize("backend", COMPILE_BACKENDS)
+def test_torch_compile_fullgraph_forward_and_backward_match_eager(ops, backend):
+    torch._dynamo.reset()
+
     def loss(x, y):
         return (ops.softplus_mul(x, y) * 2).sum()
 
-    compiled = torch.compile(loss, fullgraph=True, backend="aot_eager")
+    compiled = torch.compile(loss, fullgraph=True, backend=backend)
     x = torch.randn(8, dtype=torch.float64, requires_grad=True)
     y = torch.randn(8, dtype=torch.float64, requires_grad=True)
     eager = loss(x, y)
@@ -167,3 +175,4 @@ def test_a_stable_kernel_moves_its_container_into_the_result():
     assert out.dtype == torch.float64
     assert out.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
     del out  # the container is freed by the tensor's deleter (checked under AddressSanitizer in the asan build)
+
