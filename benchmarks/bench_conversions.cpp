@@ -16,6 +16,8 @@
 #include XTENSOR_TORCH_XTENSOR_HEADER(generators, xbuilder)
 #include XTENSOR_TORCH_XTENSOR_HEADER(misc, xmanipulation)
 
+#include "scaled_sum_ops.hpp"
+
 namespace
 {
     constexpr std::int64_t small = 1 << 10;
@@ -283,16 +285,10 @@ namespace
         state.SetBytesProcessed(state.iterations() * state.range(0) * 16);
     }
 
-    /// An element-wise operator as an xtensor function, for xtorch::kernel.
-    auto scaled_sum(xtorch::xarray_view<const float> x, xtorch::xarray_view<const float> y, double f)
-    {
-        return (x + y) * static_cast<float>(f);
-    }
-
     /// The operator through xtorch::kernel: two views made, the expression evaluated into a new tensor.
     void kernel_adaptor(benchmark::State& state)
     {
-        const auto kernel = xtorch::kernel(&scaled_sum);
+        const auto kernel = xtorch::kernel(&xtorch_bench::scaled_sum);
         const at::Tensor x = at::rand({state.range(0)});
         const at::Tensor y = at::rand({state.range(0)});
         for (auto _ : state)
@@ -301,38 +297,47 @@ namespace
         }
     }
 
-    /// The same operator written by hand over data_ptr, with the checks such a kernel needs.
-    at::Tensor scaled_sum_by_hand(const at::Tensor& x, const at::Tensor& y, double f)
-    {
-        TORCH_CHECK(x.scalar_type() == at::kFloat && y.scalar_type() == at::kFloat, "float32 expected");
-        TORCH_CHECK(x.is_contiguous() && y.is_contiguous() && x.sizes() == y.sizes(),
-                    "same contiguous shape");
-        at::Tensor out = at::empty(x.sizes(), x.options());
-        const float* a = x.data_ptr<float>();
-        const float* b = y.data_ptr<float>();
-        float* o = out.data_ptr<float>();
-        const auto factor = static_cast<float>(f);
-        for (std::int64_t i = 0; i < x.numel(); ++i)
-        {
-            o[i] = (a[i] + b[i]) * factor;
-        }
-        return out;
-    }
-
     void peer_kernel_by_hand(benchmark::State& state)
     {
         const at::Tensor x = at::rand({state.range(0)});
         const at::Tensor y = at::rand({state.range(0)});
         for (auto _ : state)
         {
-            benchmark::DoNotOptimize(scaled_sum_by_hand(x, y, 2.0));
+            benchmark::DoNotOptimize(xtorch_bench::scaled_sum_by_hand(x, y, 2.0));
         }
+    }
+
+    /// An operator as its caller calls it, through torch's dispatcher (what torch.ops.ns.op runs below Python).
+    template <class Result>
+    void call_operator(benchmark::State& state, const char* name)
+    {
+        const auto op = c10::Dispatcher::singleton().findSchemaOrThrow(name, "").typed<Result>();
+        const at::Tensor x = at::rand({state.range(0)});
+        const at::Tensor y = at::rand({state.range(0)});
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(op.call(x, y, 2.0));
+        }
+    }
+
+    void op_call_adaptor(benchmark::State& state)
+    {
+        call_operator<at::Tensor(const at::Tensor&, const at::Tensor&, double)>(state, "xtorch_bench::scaled_sum");
+    }
+
+    void peer_op_call_by_hand(benchmark::State& state)
+    {
+        call_operator<at::Tensor(const at::Tensor&, const at::Tensor&, double)>(state,
+                                                                                "xtorch_bench::scaled_sum_by_hand");
     }
 }
 
-// An operator kernel through xtorch::kernel against the same kernel written by hand, small inputs.
+// An operator kernel through xtorch::kernel against the same kernel written by hand, small inputs: the kernel
+// called directly, and the operator called through the dispatcher.
 BENCHMARK(kernel_adaptor)->Arg(64)->Arg(small);
 BENCHMARK(peer_kernel_by_hand)->Arg(64)->Arg(small);
+BENCHMARK(op_call_adaptor)->Arg(64)->Arg(small);
+BENCHMARK(peer_op_call_by_hand)->Arg(64)->Arg(small);
 
 // Zero-copy calls at the two sizes of the O(1) target.
 BENCHMARK(as_tensor_lvalue)->Arg(small)->Arg(large);

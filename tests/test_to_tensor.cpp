@@ -38,6 +38,33 @@ TEST_CASE("to_tensor: lazy expressions are evaluated into the tensor", "[to_tens
     REQUIRE(outer[2][1].item<double>() == 60.0);
 }
 
+TEST_CASE("to_tensor: a lazy expression is read linearly exactly when every leaf is row-major of its shape",
+          "[to_tensor][strides]")
+{
+    const at::Tensor base = at::arange(12., at::kDouble).reshape({3, 4});
+    const auto x = xtorch::as_xarray<const double>(base);
+    const auto xt_ = xtorch::as_xarray<const double>(base.t());
+    const auto row = xtorch::as_xarray<const double>(base[1]);
+    const auto stepped = xtorch::as_xarray<const double>(base.slice(1, 0, 4, 2));
+    // linear: contiguous leaves of the result's shape, scalars
+    REQUIRE(xtorch::detail::is_linear_row_major(x + x * 2.0));
+    REQUIRE(xtorch::to_tensor(x + x * 2.0).equal(base * 3));
+    REQUIRE(xtorch::to_tensor(x + 1.0, at::kFloat).equal((base + 1).to(at::kFloat)));
+    // not linear: transposed, broadcast and step-sliced leaves, generators; each still evaluated in logical order
+    REQUIRE_FALSE(xtorch::detail::is_linear_row_major(xt_ + 0.0));
+    REQUIRE(xtorch::to_tensor(xt_ + 0.0).equal(base.t()));
+    REQUIRE_FALSE(xtorch::detail::is_linear_row_major(x + row));
+    REQUIRE(xtorch::to_tensor(x + row).equal(base + base[1]));
+    REQUIRE_FALSE(xtorch::detail::is_linear_row_major(stepped * 1.0));
+    REQUIRE(xtorch::to_tensor(stepped * 1.0).equal(base.slice(1, 0, 4, 2)));
+    REQUIRE(xtorch::to_tensor(xt::arange(6.) + x.flat(0)).equal(at::arange(6., at::kDouble)));
+    // rank 0 and empty
+    const auto scalar = xtorch::as_xarray<const double>(at::tensor(2.5, at::kDouble));
+    REQUIRE(xtorch::to_tensor(scalar * 2.0).item<double>() == 5.0);
+    const auto empty = xtorch::as_xarray<const double>(at::empty({0, 3}, at::kDouble));
+    REQUIRE(xtorch::to_tensor(empty + 1.0).sizes() == at::IntArrayRef{0, 3});
+}
+
 TEST_CASE("to_tensor: strided sources come out contiguous in logical order", "[to_tensor][strides]")
 {
     xt::xarray<double> a = xt::reshape_view(xt::arange(12.), {3, 4});

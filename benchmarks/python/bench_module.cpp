@@ -1,6 +1,9 @@
 // _xtorch_bench: no-op functions through the casters of <xtensor-torch/pybind11.hpp>, to measure
-// what a call costs (bench_python.py). _torch_bench is the same through torch's own caster.
+// what a call costs (bench_python.py). _torch_bench is the same through torch's own caster. Importing it also
+// registers the operators xtorch_bench::scaled_sum (through xtorch::kernel) and scaled_sum_by_hand.
 #include <xtensor-torch/pybind11.hpp>
+
+#include "../scaled_sum_ops.hpp"
 
 PYBIND11_MODULE(_xtorch_bench, m)
 {

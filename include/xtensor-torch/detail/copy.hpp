@@ -205,19 +205,45 @@ namespace xtorch
             return true;
         }
 
+        /**
+         * Whether e can be read in one linear pass in row-major order: every leaf of e holds its elements in
+         * row-major memory of e's shape (no broadcasting, no strides), as xtensor itself asks before it assigns
+         * linearly. A lazy expression over contiguous views, the kernels' usual result, is one.
+         */
+        template <class E>
+        bool is_linear_row_major(const E& e)
+        {
+            const auto& shape = e.shape();
+            xt::svector<std::ptrdiff_t, 8> strides(shape.size());
+            xt::compute_strides(shape, xt::layout_type::row_major, strides);
+            return e.has_linear_assign(strides);
+        }
+
         /// Evaluates e, cast element by element to the type of dst's dtype, into the contiguous CPU tensor dst.
         template <class E>
         void evaluate_into(const E& e, at::Tensor& dst, const call_site& call)
         {
             using source_type = typename E::value_type;
+            const bool linear = is_linear_row_major(e);
             visit_dtype(dst.scalar_type(), call,
                         [&](auto tag)
                         {
                             using target_type = typename decltype(tag)::type;
                             // c10::complex and std::complex share a layout: write the std:: one.
                             auto* data = static_cast<target_type*>(detail::mutable_data(dst));
-                            auto out = xt::adapt(data, static_cast<std::size_t>(dst.numel()),
-                                                 xt::no_ownership(), e.shape());
+                            const auto n = static_cast<std::size_t>(dst.numel());
+                            if (linear)
+                            {
+                                // xtensor's own linear assignment without its destination adaptor and its
+                                // shape checks: the destination is new memory of e's shape.
+                                auto source = xt::linear_begin(e);
+                                for (std::size_t i = 0; i < n; ++i, ++source)
+                                {
+                                    data[i] = convert_value<target_type>(*source);
+                                }
+                                return;
+                            }
+                            auto out = xt::adapt(data, n, xt::no_ownership(), e.shape());
                             if constexpr (std::is_same<target_type, source_type>::value)
                             {
                                 xt::noalias(out) = e;

@@ -120,12 +120,14 @@ namespace xtorch
 
         /**
          * The parts of a view of type V over `storage` from element `offset`, with torch's sizes and strides
-         * (checked already: by check_viewable, or by an importer that made the storage); `contiguous` says
-         * the strides are row-major (torch keeps that as a flag, so the common case compares no strides).
+         * (checked already: by check_viewable, or by an importer that made the storage), handed to
+         * `make(flat, shape, strides, offset, layout)`, whose result is returned; `contiguous` says the
+         * strides are row-major (torch keeps that as a flag, so the common case compares no strides). The
+         * parts are moved once, into what `make` builds: the view itself (make_view) or view_parts.
          */
-        template <class V, class T, class Sizes, class Strides>
-        view_parts<V, T> make_view_parts(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
-                                         const Strides& strides, bool contiguous)
+        template <class V, class T, class Sizes, class Strides, class Make>
+        decltype(auto) with_view_parts(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
+                                       const Strides& strides, bool contiguous, Make&& make)
         {
             using shape_type = typename V::shape_type;
             using strides_type = typename V::strides_type;
@@ -180,8 +182,36 @@ namespace xtorch
                 base = static_cast<T*>(mutable_data(storage));
             }
             const std::size_t size = storage.nbytes() / sizeof(T);
-            return {tensor_flat<T>(tensor_buffer<T>(storage, base, size), {size}), std::move(shape),
-                    std::move(view_strides), static_cast<std::size_t>(offset), layout};
+            return make(tensor_flat<T>(tensor_buffer<T>(storage, base, size), {size}), std::move(shape),
+                        std::move(view_strides), static_cast<std::size_t>(offset), layout);
+        }
+
+        /// The parts of a view of type V over `storage`: with_view_parts kept for a view made later.
+        template <class V, class T, class Sizes, class Strides>
+        view_parts<V, T> make_view_parts(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
+                                         const Strides& strides, bool contiguous)
+        {
+            return with_view_parts<V, T>(storage, offset, sizes, strides, contiguous,
+                                         [](auto&& flat, auto&& shape, auto&& view_strides, std::size_t first,
+                                            xt::layout_type layout)
+                                         {
+                                             return view_parts<V, T>{std::move(flat), std::move(shape),
+                                                                     std::move(view_strides), first, layout};
+                                         });
+        }
+
+        /// A view of type V over `storage`, built in place from with_view_parts.
+        template <class V, class T, class Sizes, class Strides>
+        V make_view(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes, const Strides& strides,
+                    bool contiguous)
+        {
+            return with_view_parts<V, T>(storage, offset, sizes, strides, contiguous,
+                                         [](auto&& flat, auto&& shape, auto&& view_strides, std::size_t first,
+                                            xt::layout_type layout)
+                                         {
+                                             return V(std::move(flat), std::move(shape), std::move(view_strides),
+                                                      first, layout);
+                                         });
         }
 
         /// The parts of a view of type V over t, which check_viewable has accepted.
@@ -196,7 +226,7 @@ namespace xtorch
         template <class V, class T>
         V make_view(const at::Tensor& t)
         {
-            return make_view_parts<V, T>(t).make();
+            return make_view<V, T>(t.storage(), t.storage_offset(), t.sizes(), t.strides(), t.is_contiguous());
         }
     }
 }
