@@ -49,36 +49,37 @@ namespace xtorch
             TORCH_CHECK_VALUE(false, message);
         }
 
-        /// How a kernel takes a parameter of type P: the dispatcher's type, and the value f is called with.
-        template <class P>
-        struct kernel_parameter
+        /**
+         * The schema's type of a C++ scalar: schemas have `float` (double) and `int` (int64_t), so narrower C++
+         * parameters and results are widened to them, and a parameter narrowed back (an int out of range is
+         * refused). Other types are their own schema type.
+         */
+        template <class S>
+        struct schema_scalar
         {
-            using type = P;
-
-            static P take(P value, std::size_t)
-            {
-                return value;
-            }
+            using type = S;
         };
 
-        /// Schemas have `float` (double) and `int` (int64_t): narrower C++ parameters are converted.
         template <>
-        struct kernel_parameter<float>
+        struct schema_scalar<float>
         {
             using type = double;
-
-            static float take(double value, std::size_t)
-            {
-                return static_cast<float>(value);
-            }
         };
 
         template <>
-        struct kernel_parameter<int>
+        struct schema_scalar<int>
         {
             using type = std::int64_t;
+        };
 
-            static int take(std::int64_t value, std::size_t position)
+        template <class S>
+        using schema_scalar_t = typename schema_scalar<S>::type;
+
+        /// value, from the schema's type to the parameter's narrower S; an int that does not fit is refused.
+        template <class S>
+        S narrow_parameter(schema_scalar_t<S> value, std::size_t position)
+        {
+            if constexpr (std::is_same<S, int>::value)
             {
                 if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max())
                 {
@@ -88,7 +89,20 @@ namespace xtorch
                                                       std::to_string(value), "a value of 32 bits",
                                                       "Take std::int64_t in the kernel."));
                 }
-                return static_cast<int>(value);
+            }
+            (void)position;
+            return static_cast<S>(std::move(value));
+        }
+
+        /// How a kernel takes a parameter of type P: the dispatcher's type, and the value f is called with.
+        template <class P>
+        struct kernel_parameter
+        {
+            using type = schema_scalar_t<P>;
+
+            static P take(type value, std::size_t position)
+            {
+                return narrow_parameter<P>(std::move(value), position);
             }
         };
 
@@ -142,12 +156,12 @@ namespace xtorch
         template <class R, class = void>
         struct kernel_result
         {
-            using type = R;
+            using type = schema_scalar_t<R>;
 
             template <class M>
-            static R make(R value, const M&)
+            static type make(R value, const M&)
             {
-                return value;
+                return static_cast<type>(std::move(value));
             }
         };
 
@@ -155,30 +169,6 @@ namespace xtorch
         struct kernel_result<void>
         {
             using type = void;
-        };
-
-        template <>
-        struct kernel_result<float>
-        {
-            using type = double;
-
-            template <class M>
-            static double make(float value, const M&)
-            {
-                return value;
-            }
-        };
-
-        template <>
-        struct kernel_result<int>
-        {
-            using type = std::int64_t;
-
-            template <class M>
-            static std::int64_t make(int value, const M&)
-            {
-                return value;
-            }
         };
 
         template <class R>
