@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the example programs and the Python module xtensor_torch, runs each program under a heading,
+# Builds the example programs and the example Python module xtorch_examples, runs each program under a heading,
 # then executes the notebooks headless. The regression's CSV and PNG plot land in ./demo-output (or
 # $DEMO_OUTPUT), the notebooks' plots in ./demo-output/notebooks. Installs the Debian packages it
 # needs when missing.
@@ -25,15 +25,27 @@ for source in examples/0*.cpp; do
     (cd "$OUTPUT" && "$ROOT/build/release/examples/example_$name" "$OUTPUT")
 done
 
-# The notebooks, executed headless with the module just built; their plots land in $OUTPUT/notebooks.
+# The Python package (the headers and the CMake package, for notebooks and extension builds), installed as its
+# users install it: pip install . into a virtual environment that sees Debian's torch, offline.
+echo
+echo "== installing the Python package into build/venv (pip install .)"
+"$PYTHON" -m venv --system-site-packages build/venv
+build/venv/bin/python -m pip install -q --no-build-isolation --no-index "$ROOT"
+build/venv/bin/python -m xtensor_torch --version --includes
+# The notebooks' kernel runs in that environment (Debian's own kernel spec would start /usr/bin/python3).
+build/venv/bin/python -m ipykernel install --prefix "$ROOT/build/venv" --name xtensor-torch >/dev/null
+
+# The notebooks, executed headless in that environment with the example module just built; their plots land in
+# $OUTPUT/notebooks.
 mkdir -p "$OUTPUT/notebooks"
 for notebook in examples/notebooks/*.ipynb; do
     echo
     echo "=================== $(basename "$notebook") ==================="
     PYTHONPATH="$ROOT/build/release/python" XTENSOR_TORCH_PLOTS="$OUTPUT/notebooks" \
-        XTENSOR_TORCH_INCLUDE="$ROOT/include" XTENSOR_TORCH_EXTENSION_BUILD="$ROOT/build/release/notebook-extension" \
+        XTENSOR_TORCH_EXTENSION_BUILD="$ROOT/build/release/notebook-extension" \
         XTENSOR_TORCH_OPS="$ROOT/build/release/examples/libxtensor_ops.so" \
-        "$PYTHON" -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+        build/venv/bin/python -m nbconvert --to notebook --execute --ExecutePreprocessor.timeout=600 \
+        --ExecutePreprocessor.kernel_name=xtensor-torch \
         --output-dir "$OUTPUT/notebooks" "$notebook" 2>&1 | { grep -v -e "^\[NbConvertApp\] Writing" -e "^0\.00s - " || true; }
     echo "executed: $OUTPUT/notebooks/$(basename "$notebook")"
 done
@@ -41,4 +53,4 @@ echo
 echo "== plots and data written to $OUTPUT:"
 (cd "$OUTPUT" && find . -type f \( -name '*.png' -o -name '*.csv' \) | sort)
 echo
-echo "== to use the module yourself: PYTHONPATH=$ROOT/build/release/python /usr/bin/python3 -c 'import xtensor_torch'"
+echo "== to use the example module and the package yourself: PYTHONPATH=$ROOT/build/release/python build/venv/bin/python"

@@ -37,7 +37,7 @@ run("the example built alone" ${WORK_DIR}/examples/example_03_copy_vs_share)
 
 # The Python module too, through the installed component `python` and <xtensor-torch/pybind11.hpp>.
 if(PYTHON)
-    run("building the Python module alone" ${CMAKE_COMMAND} --build ${WORK_DIR}/examples --target xtensor_torch)
+    run("building the Python module alone" ${CMAKE_COMMAND} --build ${WORK_DIR}/examples --target xtorch_examples)
     run("importing the Python module built alone" ${CMAKE_COMMAND} -E env PYTHONPATH=${WORK_DIR}/examples/python
         ${PYTHON} ${CONSUMER_DIR}/check_module.py)
 endif()

@@ -1,9 +1,9 @@
-"""Imports the xtensor_torch module built against the installed package and checks one call shares memory."""
+"""Imports the example module xtorch_examples built against the installed package and checks one call shares memory."""
 import torch
 
-import xtensor_torch
+import xtorch_examples
 
 t = torch.ones(3)
-xtensor_torch.scale_(t, 2)
+xtorch_examples.scale_(t, 2)
 assert t.tolist() == [2, 2, 2], t
-print("xtensor_torch built alone:", xtensor_torch.describe(t))
+print("xtorch_examples built alone:", xtorch_examples.describe(t))

@@ -1,4 +1,4 @@
-// xtensor_torch: C++ functions written with xtensor, called from Python with torch tensors and numpy
+// xtorch_examples: C++ functions written with xtensor, called from Python with torch tensors and numpy
 // arrays through the casters of <xtensor-torch/pybind11.hpp>. The notebooks in examples/notebooks use it.
 //
 //   scale_(x, factor)        in place, on the caller's memory (float32 or float64)
@@ -56,9 +56,9 @@ namespace
 // free-threaded Python (3.13t+; pybind11 2.13+): its own functions share nothing either. That is each
 // module's choice, for its own code.
 #if PYBIND11_VERSION_HEX >= 0x020D0000
-PYBIND11_MODULE(xtensor_torch, m, pybind11::mod_gil_not_used())
+PYBIND11_MODULE(xtorch_examples, m, pybind11::mod_gil_not_used())
 #else
-PYBIND11_MODULE(xtensor_torch, m)
+PYBIND11_MODULE(xtorch_examples, m)
 #endif
 {
     xtorch::python::import_torch();

@@ -1,9 +1,9 @@
-"""The xtensor_torch module: what the notebooks rely on."""
+"""The example module xtorch_examples: what the notebooks rely on."""
 import numpy as np
 import pytest
 import torch
 
-import xtensor_torch as xtt
+import xtorch_examples as xtt
 
 
 def test_scale_in_place_shares_memory_with_torch_and_numpy():
