@@ -6,7 +6,8 @@ XTENSOR_TORCH_BASE_PACKAGES=(cmake make g++ libtorch-dev libxtensor-dev xtl-dev 
 # The Python module, its tests and the notebooks.
 XTENSOR_TORCH_PYTHON_PACKAGES=(python3-dev pybind11-dev python3-torch python3-numpy python3-pytest
                                python3-matplotlib jupyter-nbconvert python3-ipykernel libdlpack-dev ninja-build
-                               python3-venv python3-pip python3-setuptools python3-wheel python3-build)
+                               python3-venv python3-pip python3-setuptools python3-wheel python3-build
+                               python3-hypothesis)
 
 # Installs the named Debian packages that are not installed yet: as root with apt-get, else with
 # sudo, else prints the command to run and exits.

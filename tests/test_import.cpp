@@ -121,6 +121,47 @@ TEST_CASE("settle_source: each fault found alone, in the documented order", "[im
         REQUIRE(xtorch::detail::settle_source(s, false) == import_fault::none);
         REQUIRE(xtorch::detail::settle_source(s, true) == import_fault::read_only);
     }
+    SECTION("elements that may share memory, only where writable, after read-only")
+    {
+        auto s = double_record(memory, 4);
+        s.g.sizes = {2, 3};
+        s.g.strides = {0, 1};
+        REQUIRE(xtorch::detail::settle_source(s, false) == import_fault::none);
+        REQUIRE(xtorch::detail::settle_source(s, true) == import_fault::self_overlap);
+        s.read_only = true;
+        REQUIRE(xtorch::detail::settle_source(s, true) == import_fault::read_only);
+    }
+}
+
+TEST_CASE("may_overlap: zero and interleaved strides, and the strides that nest", "[import]")
+{
+    auto overlaps = [](std::vector<std::int64_t> sizes, std::vector<std::int64_t> strides)
+    {
+        xtorch::detail::geometry g;
+        g.sizes.assign(sizes.begin(), sizes.end());
+        g.strides.assign(strides.begin(), strides.end());
+        return xtorch::detail::may_overlap(g);
+    };
+    // shared memory
+    REQUIRE(overlaps({2, 3}, {0, 1}));
+    REQUIRE(overlaps({3, 4}, {0, 1}));
+    REQUIRE(overlaps({2, 3}, {1, 1}));
+    REQUIRE(overlaps({3, 2}, {1, 1}));
+    REQUIRE(overlaps({2, 2, 2}, {2, 1, 1}));
+    // each element apart: contiguous, transposed, step-sliced, permuted, gaps between rows
+    REQUIRE_FALSE(overlaps({2, 3}, {3, 1}));
+    REQUIRE_FALSE(overlaps({3, 2}, {1, 3}));
+    REQUIRE_FALSE(overlaps({4, 3}, {6, 2}));
+    REQUIRE_FALSE(overlaps({2, 3, 4}, {1, 8, 2}));
+    REQUIRE_FALSE(overlaps({2, 2}, {3, 2}));  // offsets 0, 2, 3, 5
+    // no dimension longer than 1, or no element at all, whatever the strides
+    REQUIRE_FALSE(overlaps({1, 1}, {0, 0}));
+    REQUIRE_FALSE(overlaps({5, 1}, {1, 0}));
+    REQUIRE_FALSE(overlaps({0, 3}, {0, 0}));
+    REQUIRE_FALSE(overlaps({}, {}));
+    // Interleaved strides that never meet (offsets 0, 3, 2, 5, 4, 7) do not nest: counted as overlapping, the
+    // documented price of a check that proves what it accepts.
+    REQUIRE(overlaps({3, 2}, {2, 3}));
 }
 
 TEST_CASE("describe_import_fault: one wording, spelled for C++ and for Python", "[import][refusal]")
@@ -192,6 +233,25 @@ TEST_CASE("every fault of every C++ source, through the call that meets it", "[i
          "xtorch::as_xtensor<double, 1>: the tensor's sizes and strides span more bytes than a tensor can address "
          "(found sizes [4611686018427387904] and strides [4], expected element and byte counts below 2^63). Make "
          "the tensor with sizes and strides that fit its storage."},
+        {"tensor", import_fault::self_overlap,
+         []
+         {
+             at::Tensor t = at::zeros({3}, at::kFloat).expand({2, 3});
+             xtorch::as_xarray<float>(t);
+         },
+         "xtorch::as_xarray<float>: more than one element of the written-to tensor may refer to a single memory "
+         "location (found sizes [2, 3] and strides [0, 1], expected strides that give each element memory of its "
+         "own). Use xtorch::as_xarray<const float>(t) to read it, or xtorch::as_xarray<float>(t.clone()) to write "
+         "a copy."},
+        {"DLPack tensor", import_fault::self_overlap,
+         []
+         {
+             versioned_dl h({2, 3}, {1, 1});
+             xtorch::from_dlpack<double>(&h.managed);
+         },
+         "xtorch::from_dlpack<double>: more than one element of the written-to DLPack tensor may refer to a single "
+         "memory location (found sizes [2, 3] and strides [1, 1], expected strides that give each element memory "
+         "of its own). Use xtorch::from_dlpack<const double>(m) to read it, or copy it on the producer's side."},
         {"DLPack tensor", import_fault::negative_stride,
          []
          {

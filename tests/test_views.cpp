@@ -137,7 +137,8 @@ TEST_CASE("as_xarray: exact strides and offset for every layout torch makes", "[
     for (const auto& [name, t] : cases)
     {
         INFO(name << ": sizes " << t.sizes() << " strides " << t.strides());
-        auto v = xtorch::as_xarray<double>(t);
+        // Read-only: the expanded tensor's elements share memory, which only a const view takes.
+        auto v = xtorch::as_xarray<const double>(t);
         REQUIRE(same_elements(v, t));
         REQUIRE(v.data_offset() == static_cast<std::size_t>(t.storage_offset()));
         REQUIRE(v.data() + v.data_offset() == t.data_ptr<double>());
@@ -385,4 +386,24 @@ TEST_CASE("view refusals: one list, found in order and described for C++ and Pyt
         REQUIRE(parts.found == "last element at index 6");
         REQUIRE(parts.expected == "an index below the storage size 4");
     }
+}
+
+TEST_CASE("as_xarray: writable views refuse elements that share memory, const views read them", "[views][refusal]")
+{
+    const at::Tensor row = at::arange(3, at::kFloat);
+    const at::Tensor broadcast = row.expand({4, 3});
+    const auto reading = xtorch::as_xarray<const float>(broadcast);
+    REQUIRE(reading.shape() == std::vector<std::size_t>{4, 3});
+    REQUIRE(xt::sum(reading)() == 12.0f);
+    REQUIRE_THROWS_AS(xtorch::as_xarray<float>(broadcast), xtorch::conversion_error);
+    REQUIRE_THROWS_AS((xtorch::as_xtensor<float, 2>(at::zeros({6}).as_strided({2, 3}, {1, 1}))),
+                      xtorch::conversion_error);
+    // Strides whose elements are apart are written through, however they are laid out.
+    at::Tensor t = at::zeros({4, 6});
+    auto stepped = xtorch::as_xarray<float>(t.slice(1, 0, 6, 2).t());
+    stepped += 1.0f;
+    REQUIRE(t.sum().item<float>() == 12.0f);
+    // Under no_grad or below autograd nothing changes: overlap is about memory, not autograd.
+    at::NoGradGuard no_grad;
+    REQUIRE_THROWS_AS(xtorch::as_xarray<float>(broadcast), xtorch::conversion_error);
 }

@@ -2,6 +2,7 @@
 // strides including 0, storage offsets, permutations, reversed xtensor views), and every as_* / to_*
 // call is driven both ways. Each element is checked against torch's or xtensor's own indexing, and
 // each refusal against the documented rule; anything else aborts.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -60,6 +61,55 @@ namespace
         return true;
     }
 
+    /// Whether two elements of t lie at the same offset, counted element by element (sizes are at most 4).
+    bool elements_meet(const at::Tensor& t)
+    {
+        std::vector<std::int64_t> offsets(1, 0);
+        for (std::int64_t d = 0; d < t.dim(); ++d)
+        {
+            std::vector<std::int64_t> next;
+            for (const auto o : offsets)
+            {
+                for (std::int64_t i = 0; i < t.size(d); ++i)
+                {
+                    next.push_back(o + i * t.stride(d));
+                }
+            }
+            offsets.swap(next);
+        }
+        std::sort(offsets.begin(), offsets.end());
+        return std::adjacent_find(offsets.begin(), offsets.end()) != offsets.end();
+    }
+
+    /// The documented rule of writable views: strides nest (ascending, each past the extent of the smaller
+    /// dimensions) on the dimensions longer than 1, or there is no element.
+    bool strides_nest(const at::Tensor& t)
+    {
+        std::vector<std::pair<std::int64_t, std::int64_t>> dims;
+        for (std::int64_t d = 0; d < t.dim(); ++d)
+        {
+            if (t.size(d) == 0)
+            {
+                return true;
+            }
+            if (t.size(d) > 1)
+            {
+                dims.emplace_back(t.stride(d), t.size(d));
+            }
+        }
+        std::sort(dims.begin(), dims.end());
+        std::int64_t extent = 1;
+        for (const auto& [stride, size] : dims)
+        {
+            if (stride < extent)
+            {
+                return false;
+            }
+            extent += stride * (size - 1);
+        }
+        return true;
+    }
+
     template <class T>
     void run(FuzzedDataProvider& in)
     {
@@ -104,8 +154,29 @@ namespace
             t = t.conj();
         }
 
-        // torch -> xtensor, viewed: refused exactly when the documented rules say so.
-        const bool refuse = grad || conj;
+        // torch -> xtensor, viewed: refused exactly when the documented rules say so. A writable view refuses
+        // strides that do not nest, and so every tensor whose elements meet; a const view reads those.
+        const bool nest = strides_nest(t);
+        if (elements_meet(t) && nest)
+        {
+            fail("elements meet though the strides nest: the writable rule would let a view write twice");
+        }
+        const bool refuse = grad || conj || !nest;
+        try
+        {
+            auto r = xtorch::as_xarray<const T>(t);
+            if (conj || !same(r, t))
+            {
+                fail("as_xarray<const T> accepted a conjugate tensor or misread an element");
+            }
+        }
+        catch (const xtorch::conversion_error&)
+        {
+            if (!conj)
+            {
+                fail("as_xarray<const T> refused a tensor it must read");
+            }
+        }
         try
         {
             auto v = xtorch::as_xarray<T>(t);

@@ -28,6 +28,9 @@ namespace casters_test
                       }
                   });
             m.def((std::string("copy_in_") + suffix).c_str(), [](xt::xarray<T> a) { return a; });
+            // What a const view reads, element by element in row-major order, copied out.
+            m.def((std::string("read_") + suffix).c_str(),
+                  [](xtorch::xarray_view<const T> v) { return xt::xarray<T>(v); });
         }
     }
 
@@ -65,6 +68,15 @@ namespace casters_test
         // Overloads: the first pass without conversions picks the matching dtype.
         m.def("which", [](xtorch::xarray_view<float>) { return "float32"; });
         m.def("which", [](xtorch::xarray_view<double>) { return "float64"; });
+        // Overloads by dtype and by rank of const views, tried in order: a refusing one must leave its argument
+        // (a DLPack capsule) as it found it.
+        m.def("which_const", [](xtorch::xarray_view<const float>) { return "float32"; });
+        m.def("which_const", [](xtorch::xarray_view<const double>) { return "float64"; });
+        m.def("which_rank", [](xtorch::xtensor_view<const double, 1>) { return 1; });
+        m.def("which_rank", [](xtorch::xtensor_view<const double, 2>) { return 2; });
+        // Writes each element once: over memory that elements share, a view would write it more than once.
+        m.def("increment_", [](xtorch::xarray_view<float> v) { v += 1.0f; });
+        m.def("total_of_const", [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); });
 
         py::class_<holder>(m, "Holder")
             .def(py::init([](xtorch::xarray_view<float> v) { return holder{std::move(v)}; }))

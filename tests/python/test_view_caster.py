@@ -52,6 +52,59 @@ def test_overloads_pick_the_dtype():
     assert m.which(np.zeros(2)) == "float64"
 
 
+@pytest.mark.parametrize("export", [
+    lambda t: t.__dlpack__(),             # a capsule: consumed once, by the overload that accepts it
+    lambda t: t,                          # the tensor itself
+    lambda t: Producer(t),                # a producer: each overload asks it for a capsule of its own
+], ids=["capsule", "tensor", "producer"])
+def test_overloads_by_dtype_and_rank_take_capsules_as_they_take_tensors(export):
+    assert m.which_const(export(torch.arange(4.0, dtype=torch.float64))) == "float64"
+    assert m.which_const(export(torch.arange(4.0, dtype=torch.float32))) == "float32"
+    assert m.which_rank(export(torch.zeros(2, 3, dtype=torch.float64))) == 2
+    assert m.which_rank(export(torch.zeros(3, dtype=torch.float64))) == 1
+
+
+def test_a_refused_capsule_is_left_unconsumed():
+    capsule = torch.arange(4.0, dtype=torch.float64).__dlpack__()
+    with pytest.raises(TypeError, match=r"xarray_view<const float> parameter: dtype mismatch"):
+        m.total_of_const(capsule)
+    assert m.total64(capsule) == 6.0  # still usable: the refusal did not rename it
+    with pytest.raises(ValueError, match="used already"):
+        m.total64(capsule)  # consumed by the call that accepted it
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.zeros(3).as_strided((2, 3), (0, 1)),     # a zero stride on a dimension of 2
+    lambda: torch.zeros(4).expand(3, 4),                   # broadcast
+    lambda: torch.zeros(6).as_strided((2, 3), (1, 1)),     # strides that make indices meet
+    lambda: torch.zeros(4).as_strided((3, 2), (1, 1)),
+], ids=["zero stride", "expand", "interleaved", "interleaved 3x2"])
+def test_writable_views_refuse_memory_their_elements_share(make):
+    t = make()
+    with pytest.raises(ValueError) as e:
+        m.increment_(t)
+    assert "may refer to a single memory location" in str(e.value) and "x.clone()" in str(e.value)
+    assert torch.count_nonzero(t) == 0  # nothing written
+    assert m.total_of_const(t) == 0.0  # a const view reads it: reading shared memory is fine
+    a = np.lib.stride_tricks.as_strided(np.zeros(3, dtype=np.float32), (2, 3), (0, 4))
+    with pytest.raises(ValueError, match="may refer to a single memory location"):
+        m.increment_(a)
+    assert m.total_of_const(a) == 0.0
+
+
+@pytest.mark.parametrize("make", [
+    lambda: torch.zeros(4, 6)[:, ::2],
+    lambda: torch.zeros(3, 4).t(),
+    lambda: torch.zeros(2, 3, 4).permute(2, 0, 1)[1:, :, ::2],
+    lambda: torch.zeros(5, 1, 3).expand(5, 1, 3),  # a size-1 dimension: no element is shared
+    lambda: torch.zeros(0, 3).expand(2, 0, 3),  # no element at all
+])
+def test_writable_views_take_strides_whose_elements_are_apart(make):
+    t = make()
+    m.increment_(t)
+    assert torch.equal(t, torch.ones_like(t))
+
+
 def test_refuses_another_dtype_with_type_error():
     with pytest.raises(TypeError) as e:
         m.scale(torch.zeros(3), 1.0)

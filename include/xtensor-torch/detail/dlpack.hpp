@@ -156,6 +156,17 @@ namespace xtorch
                     reading.is_const = true;
                     return "Use " + reading.text() + "(m) to read it, or copy it on the producer's side.";
                 }
+                case import_fault::self_overlap:
+                {
+                    if (call.parameter)
+                    {
+                        return "Take it as a view of const elements to read it, or pass a copy (x.clone(), "
+                               "a.copy()).";
+                    }
+                    call_site reading = call;
+                    reading.is_const = true;
+                    return "Use " + reading.text() + "(m) to read it, or copy it on the producer's side.";
+                }
                 case import_fault::none: break;
             }
             return "";

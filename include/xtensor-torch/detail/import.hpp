@@ -7,6 +7,7 @@
 
 #include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -45,13 +46,48 @@ namespace xtorch
             too_large,        // an element or byte count past int64
             outside_storage,  // the last element lies past the capacity
             misaligned,       // the first element's address is no multiple of the alignment
-            read_only         // a writable import of memory the source forbids writing
+            read_only,        // a writable import of memory the source forbids writing
+            self_overlap      // a writable import whose elements may share memory (a zero or interleaved stride)
         };
 
         /**
+         * Whether two elements of the settled g may share memory: a zero stride on a dimension longer than 1, or
+         * strides that do not nest. Taken in ascending order, each dimension's stride must pass the extent of the
+         * smaller ones; nested strides prove that no two elements meet. The rare interleaved strides that do not
+         * nest and yet never meet count as overlapping too: a writable view of them is refused, not guessed at.
+         */
+        inline bool may_overlap(const geometry& g)
+        {
+            c10::SmallVector<std::pair<std::int64_t, std::int64_t>, 6> dims;  // (stride, size) of sizes past 1
+            for (std::size_t d = 0; d < g.sizes.size(); ++d)
+            {
+                if (g.sizes[d] == 0)
+                {
+                    return false;  // no element at all
+                }
+                if (g.sizes[d] > 1)
+                {
+                    dims.emplace_back(g.strides[d], g.sizes[d]);
+                }
+            }
+            std::sort(dims.begin(), dims.end());
+            std::int64_t extent = 1;  // elements from the first one to past the last, over the smaller dimensions
+            for (const auto& [stride, size] : dims)
+            {
+                if (stride < extent)
+                {
+                    return true;
+                }
+                extent += stride * (size - 1);  // within g.span, which settle() proved fits int64
+            }
+            return false;
+        }
+
+        /**
          * The one check of every import: negative strides (on dimensions longer than 1), counts past int64,
-         * memory past the capacity, the alignment of the first element, and, where `writable`, read-only memory.
-         * Settles the geometry as settle() does (span, the strides of size-1 dimensions). Builds no text.
+         * memory past the capacity, the alignment of the first element, and, where `writable`, read-only memory
+         * and elements that may share memory (torch's in-place operations refuse those too). Settles the
+         * geometry as settle() does (span, the strides of size-1 dimensions). Builds no text.
          */
         inline import_fault settle_source(strided_source& s, bool writable)
         {
@@ -81,6 +117,10 @@ namespace xtorch
             if (writable && s.read_only)
             {
                 return import_fault::read_only;
+            }
+            if (writable && may_overlap(s.g))
+            {
+                return import_fault::self_overlap;
             }
             return import_fault::none;
         }
@@ -126,6 +166,11 @@ namespace xtorch
                             "a multiple of " + std::to_string(s.alignment)};
                 case import_fault::read_only:
                     return {"the " + noun + " is read-only", "the read-only flag set", "writable memory"};
+                case import_fault::self_overlap:
+                    return {"more than one element of the written-to " + noun
+                                + " may refer to a single memory location",
+                            "sizes " + format_shape(s.g.sizes, reader) + " and strides " + source_strides(s, reader),
+                            "strides that give each element memory of its own"};
                 case import_fault::none: break;
             }
             return {"no refusal", "an importable source", "a fault"};  // none is never described
@@ -182,7 +227,8 @@ namespace xtorch
                 case import_fault::too_large:
                 case import_fault::outside_storage:
                 case import_fault::misaligned: return "Convert a smaller view of the expression.";
-                case import_fault::read_only: return "Use xtorch::to_tensor(e) to copy it.";
+                case import_fault::read_only:
+                case import_fault::self_overlap: return "Use xtorch::to_tensor(e) to copy it.";
                 case import_fault::none: break;
             }
             return "";

@@ -39,7 +39,8 @@ namespace xtorch
             rank,             // another rank than a static-rank view's
             negative_stride,  // xtensor's adaptors and torch's own views have none
             too_large,        // sizes and strides past int64
-            outside_storage  // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
+            outside_storage,  // sizes, strides and offset reach past the storage (a resized or as_strided tensor)
+            self_overlap      // a writable view whose elements may share memory (expand, as_strided)
         };
 
         /**
@@ -119,11 +120,12 @@ namespace xtorch
                 }
             }
             strided_source s = tensor_source(t);
-            switch (settle_source(s, /*writable=*/false))
+            switch (settle_source(s, writable))
             {
                 case import_fault::negative_stride: return view_refusal::negative_stride;
                 case import_fault::too_large: return view_refusal::too_large;
                 case import_fault::outside_storage: return view_refusal::outside_storage;
+                case import_fault::self_overlap: return view_refusal::self_overlap;
                 case import_fault::misaligned:  // a tensor's memory is torch's: aligned, and writable
                 case import_fault::read_only:
                 case import_fault::none: return view_refusal::none;
@@ -171,9 +173,11 @@ namespace xtorch
                 case view_refusal::negative_stride:
                 case view_refusal::too_large:
                 case view_refusal::outside_storage:
+                case view_refusal::self_overlap:
                 {
                     strided_source s = tensor_source(t);
-                    return describe_import_fault(settle_source(s, false), s, "tensor", reader);
+                    return describe_import_fault(settle_source(s, r == view_refusal::self_overlap), s, "tensor",
+                                                 reader);
                 }
                 case view_refusal::none: break;
             }
@@ -225,6 +229,9 @@ namespace xtorch
                 case view_refusal::outside_storage:
                     return "Pass a tensor whose storage holds its elements (a storage shrunk by resize_ must be "
                            "resized back first).";
+                case view_refusal::self_overlap:
+                    return "Pass x.clone() or a.copy() (a copy: writes made in C++ are not seen in x), or take it "
+                           "as a view of const elements to read it.";
                 case view_refusal::none: break;
             }
             return "";
@@ -293,6 +300,13 @@ namespace xtorch
                 case view_refusal::outside_storage:
                     fix = "Make the tensor with sizes and strides that fit its storage.";
                     break;
+                case view_refusal::self_overlap:
+                {
+                    call_site reading = call;
+                    reading.is_const = true;
+                    fix = "Use " + reading.text() + "(t) to read it, or " + view + "(t.clone()) to write a copy.";
+                    break;
+                }
                 case view_refusal::none: return;
             }
             const refusal_parts parts = describe_view_refusal(r, t, dtype, rank, audience::cpp);

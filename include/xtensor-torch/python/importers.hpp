@@ -88,6 +88,7 @@ namespace xtorch
                     case import_fault::outside_storage: return "Pass a smaller array.";
                     case import_fault::misaligned: return "Pass a.copy().";
                     case import_fault::read_only:
+                    case import_fault::self_overlap:
                         return "Pass a.copy(), or bind the parameter as a view of const elements to read it.";
                     case import_fault::none: break;
                 }
@@ -211,7 +212,9 @@ namespace xtorch
              * `writable`, a DLPack 1.x tensor flagged read-only, or copied by its producer, is refused.
              */
             inline at::Tensor tensor_from_dlpack_object(py::handle src, const xtorch::detail::call_site& what,
-                                                        bool writable)
+                                                        bool writable,
+                                                        c10::ScalarType wanted = c10::ScalarType::Undefined,
+                                                        std::int64_t wanted_rank = -1)
             {
                 py::object capsule = dlpack_capsule(src, what);
                 const char* name = PyCapsule_GetName(capsule.ptr());
@@ -227,6 +230,26 @@ namespace xtorch
                 if (pointer == nullptr)
                 {
                     throw py::error_already_set();
+                }
+                // A parameter that refuses this dtype or rank leaves the capsule as it found it, unconsumed, for
+                // another overload: the caller gets a tensor that borrows the memory (the capsule keeps it), only
+                // for the words of its refusal.
+                const DLTensor& dl = versioned ? static_cast<dl_managed_tensor_versioned*>(pointer)->dl_tensor
+                                               : static_cast<DLManagedTensor*>(pointer)->dl_tensor;
+                if (wanted != c10::ScalarType::Undefined
+                    && (xtorch::detail::scalar_type_of_dl(dl.dtype) != wanted
+                        || (wanted_rank >= 0 && dl.ndim != wanted_rank)))
+                {
+                    try
+                    {
+                        xtorch::detail::strided_source s =
+                            xtorch::detail::import_dlpack(dl, what, c10::ScalarType::Undefined, false, false);
+                        return xtorch::detail::tensor_over(s);
+                    }
+                    catch (const conversion_error& e)
+                    {
+                        throw py::value_error(e.what());
+                    }
                 }
                 // From here on the tensor (or the refusal) releases the DLPack tensor; the capsule must not.
                 PyCapsule_SetName(capsule.ptr(), versioned ? "used_dltensor_versioned" : "used_dltensor");
@@ -249,13 +272,19 @@ namespace xtorch
                 }
             }
 
-            /// A tensor over the memory of a DLPack producer or capsule; undefined when src is neither.
+            /**
+             * A tensor over the memory of a DLPack producer or capsule; undefined when src is neither. A capsule
+             * whose dtype is not `wanted` or whose rank is not `wanted_rank` (where given) is not consumed: the
+             * tensor then borrows its memory, for a refusal's words only.
+             */
             inline at::Tensor tensor_from_dlpack_or_none(py::handle src,
-                                                         const xtorch::detail::call_site& what, bool writable)
+                                                         const xtorch::detail::call_site& what, bool writable,
+                                                         c10::ScalarType wanted = c10::ScalarType::Undefined,
+                                                         std::int64_t wanted_rank = -1)
             {
                 if (PyCapsule_CheckExact(src.ptr()) || py::hasattr(src, "__dlpack__"))
                 {
-                    return tensor_from_dlpack_object(src, what, writable);
+                    return tensor_from_dlpack_object(src, what, writable, wanted, wanted_rank);
                 }
                 return at::Tensor();
             }

@@ -91,7 +91,8 @@ namespace xtorch
                         }
                         else
                         {
-                            t = tensor_from_dlpack_or_none(src, what, !std::is_const<T>::value);
+                            t = tensor_from_dlpack_or_none(src, what, !std::is_const<T>::value,
+                                                           scalar_type_of<T>(), Rank);
                             if (!t.defined())
                             {
                                 return false;
