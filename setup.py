@@ -6,8 +6,8 @@ goes into the package (xtensor_torch/include, xtensor_torch/share/cmake/xtensor-
 environment's prefix (include/xtensor-torch, share/cmake/xtensor-torch), where CMake's find_package looks when the
 environment's bin/ is on PATH. The version is read from config.hpp, where it is written once.
 """
+import importlib.util
 import os
-import re
 import shutil
 import subprocess
 
@@ -19,10 +19,12 @@ STAGE = os.path.join("build", "python-package", "stage")  # relative: setuptools
 
 
 def version():
-    with open(os.path.join(ROOT, "include", "xtensor-torch", "config.hpp")) as f:
-        text = f.read()
-    return ".".join(re.search(r"#define XTENSOR_TORCH_VERSION_%s (\d+)" % part, text).group(1)
-                    for part in ("MAJOR", "MINOR", "PATCH"))
+    """The version written in config.hpp, read as the package itself reads it (python/xtensor_torch)."""
+    spec = importlib.util.spec_from_file_location("xtensor_torch", os.path.join(ROOT, "python", "xtensor_torch",
+                                                                                 "__init__.py"))
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)  # imports nothing but os and re
+    return package._read_version(os.path.join(ROOT, "include"))
 
 
 def stage():

@@ -154,12 +154,25 @@ TEST_CASE("kernel: called directly, its arguments are viewed and its result made
             o(x, at::arange(3, at::kDouble), 1.0);
             FAIL("a matrix for a rank-1 view must be refused");
         }
-        catch (const c10::ValueError& e)
+        catch (const c10::TypeError& e)
         {
             REQUIRE_THAT(
                 e.what_without_backtrace(),
                 text::StartsWith("xtensor_view<const double, 1> argument 0: rank mismatch (found rank 2, "
                                  "shape (2, 3), expected rank 1)."));
+        }
+        // Its memory, not its type: a value refusal.
+        const auto s = xtorch::kernel(&scale_);
+        try
+        {
+            s(at::zeros({3}, at::kDouble).expand({2, 3}), 2.0);
+            FAIL("memory that elements share must be refused for a writable view");
+        }
+        catch (const c10::ValueError& e)
+        {
+            REQUIRE_THAT(e.what_without_backtrace(),
+                         text::StartsWith("xarray_view<double> argument 0: more than one element of the written-to "
+                                          "tensor may refer to a single memory location"));
         }
     }
 }

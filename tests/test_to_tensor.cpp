@@ -96,7 +96,7 @@ TEST_CASE("to_tensor: refusals", "[to_tensor][refusal]")
     {
         const std::string msg =
             refusal([&] { xtorch::to_tensor(a, at::TensorOptions().layout(at::kSparse)); });
-        REQUIRE_THAT(msg, text::Contains("found Sparse layout, expected Strided layout"));
+        REQUIRE_THAT(msg, text::Contains("found Sparse layout, expected strided layout"));
     }
 }
 

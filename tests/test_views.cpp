@@ -276,7 +276,7 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
         REQUIRE_THAT(msg,
                      text::Contains("can't convert Sparse layout tensor to xtensor (found Sparse layout, "
-                                    "expected Strided layout)"));
+                                    "expected strided layout)"));
         REQUIRE_THAT(msg, text::Contains("t.to_dense()"));
         REQUIRE((xtorch::to_xarray<float>(t) == xt::eye<float>(3)));
     }

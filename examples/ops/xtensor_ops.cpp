@@ -14,9 +14,11 @@ namespace
     using xtorch::xarray_view;
 
     /// softplus with sharpness beta, log(1 + exp(beta x)) / beta, written so that large inputs do not overflow.
+    /// The result is lazy, evaluated by xtorch::kernel after this returns: xtensor keeps an lvalue operand by
+    /// reference, so the scalar parameter enters it only through values (-beta, 1 / beta), never as `beta`.
     auto smooth_relu(xarray_view<const float> x, float beta)
     {
-        return xt::maximum(x, 0.0f) + xt::log1p(xt::exp(-beta * xt::abs(x))) / beta;
+        return xt::maximum(x, 0.0f) + xt::log1p(xt::exp(-beta * xt::abs(x))) * (1.0f / beta);
     }
 
     /// Its derivative, sigmoid(beta x), times the incoming gradient.

@@ -2,7 +2,7 @@
 // arrays through the casters of <xtensor-torch/pybind11.hpp>. The notebooks in examples/notebooks use it.
 //
 //   scale_(x, factor)        in place, on the caller's memory (float32 or float64)
-//   to_float32(x)            a float64 array or tensor cast into a new float32 tensor
+//   to_float32(x)            a float64 array or tensor cast into a new float32 tensor (others converted first)
 //   sine(n, periods)         a tensor made by xtensor, handed over without a copy
 //   make_regression(...)     the tutorial's synthetic data y = w x + b + noise, float32
 //   residuals(pred, target)  pred - target, computed by xtensor over both inputs' memory

@@ -78,6 +78,15 @@ namespace xtorch
 
 #define XTENSOR_TORCH_DTYPE_CPP_NAME(CPP_TYPE, ...) #CPP_TYPE ", "
 
+/// The compile-time message for a value type without a torch dtype, listing the supported ones (scalar_type_of and
+/// the Python casters stop with it). Not formatted: string literals around a macro that makes more of them.
+// clang-format off
+#define XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE                                                                  \
+    "xtensor-torch: this value type has no torch dtype. Supported: "                                           \
+    XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_CPP_NAME)                                                    \
+    "c10::complex<float>, c10::complex<double>. Cast the expression first, e.g. xt::cast<double>(e)."
+    // clang-format on
+
     /**
      * The torch dtype of the value type T, or a compile-time error that lists the supported types.
      *
@@ -86,16 +95,9 @@ namespace xtorch
     template <class T>
     constexpr c10::ScalarType scalar_type_of()
     {
-        // Not formatted: string literals around a macro that makes more of them.
-        // clang-format off
-        static_assert(is_supported_type_v<T>,
-                      "xtensor-torch: this value type has no torch dtype. Supported: "
-                      XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_CPP_NAME)
-                      "c10::complex<float>, c10::complex<double>. Cast the expression first, e.g. xt::cast<double>(e).");
-        // clang-format on
+        static_assert(is_supported_type_v<T>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
         return dtype_traits<std::remove_cv_t<T>>::value;
     }
-#undef XTENSOR_TORCH_DTYPE_CPP_NAME
 
     /// How messages spell T: "float", "std::int64_t", "c10::Half".
     template <class T>

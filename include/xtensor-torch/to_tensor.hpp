@@ -42,7 +42,7 @@ namespace xtorch
         if (options.layout() != c10::kStrided)
         {
             detail::refuse(call, "only strided tensors can be made",
-                           detail::to_text(options.layout()) + " layout", "Strided layout",
+                           detail::to_text(options.layout()) + " layout", "strided layout",
                            "Make the dense tensor, then convert it with .to_sparse() or similar.");
         }
         const c10::ScalarType dtype = options.has_dtype() ? options.dtype().toScalarType() : source_dtype;

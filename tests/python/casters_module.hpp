@@ -27,6 +27,7 @@ namespace casters_test
     void bind_importers(py::module_& m);                // test_importers.cpp
     void bind_tensor_caster(py::module_& m);            // test_tensor_caster.cpp
     void bind_container_caster(py::module_& m);         // test_container_caster.cpp
+    void bind_expression_caster(py::module_& m);        // test_expression_caster.cpp
     void bind_torch_object(py::module_& m);             // test_torch_object.cpp
     void bind_import_torch(py::module_& m);             // test_import_torch.cpp
     void bind_second_translation_unit(py::module_& m);  // test_pybind11_odr.cpp

@@ -1,6 +1,8 @@
 // Bindings for test_container_caster.py: xtensor containers copied in, moved out, borrowed from their owner.
 #include "casters_module.hpp"
 
+#include XTENSOR_TORCH_XTENSOR_HEADER(containers, xfixed)
+
 namespace casters_test
 {
     namespace
@@ -61,5 +63,22 @@ namespace casters_test
               [](const xt::xarray<float>& a) { return static_cast<double>(xt::sum(a)()); });
         m.def("overloaded", [](const xt::xarray<double>&) { return "array"; });
         m.def("overloaded", [](const std::string&) { return "string"; });
+
+        // xt::xtensor_fixed in and out, and column-major containers in: xtensor-python's example3 functions.
+        m.def("fixed_transpose_plus_2",
+              [](const xt::xtensor_fixed<double, xt::xshape<2, 3>>& a)
+              {
+                  xt::xtensor_fixed<double, xt::xshape<3, 2>> r = xt::transpose(a) + 2.0;
+                  return r;
+              });
+        m.def("fixed_3d_sum", [](xt::xtensor_fixed<double, xt::xshape<2, 3, 4>> a) { return xt::sum(a)(); });
+        m.def("column_major_transpose_plus_2",
+              [](const xt::xarray<double, xt::layout_type::column_major>& a)
+              {
+                  xt::xarray<double> r = xt::transpose(a) + 2.0;
+                  return r;
+              });
+        m.def("column_major_flat", [](const xt::xtensor<double, 2, xt::layout_type::column_major>& a)
+              { return std::vector<double>(a.storage().begin(), a.storage().end()); });
     }
 }

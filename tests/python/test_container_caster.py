@@ -19,7 +19,7 @@ def test_container_parameter_is_a_copy():
 
 def test_container_parameter_static_rank():
     assert m.copy_in_2d(np.ones((2, 2))).shape == (2, 2)
-    with pytest.raises(ValueError, match=r"rank mismatch"):
+    with pytest.raises(TypeError, match=r"rank mismatch"):
         m.copy_in_2d(np.ones(3))
 
 
@@ -125,5 +125,26 @@ def test_copy_parameters_refuse_what_is_not_numbers():
         m.copy_sum("abc")
     with pytest.raises(TypeError, match="incompatible function arguments"):
         m.copy_sum(None)
-    with pytest.raises(ValueError, match="rank mismatch"):
+    with pytest.raises(TypeError, match="rank mismatch"):
         m.copy_in_2d([1.0, 2.0])
+
+
+def test_fixed_containers_take_exactly_their_shape_and_come_back_as_tensors():
+    x = np.arange(6.0).reshape(2, 3)
+    r = m.fixed_transpose_plus_2(x)
+    assert isinstance(r, torch.Tensor) and torch.equal(r, torch.from_numpy(x.T + 2))
+    assert torch.equal(m.fixed_transpose_plus_2(torch.arange(6).reshape(2, 3)), r)  # int64: cast, as copies are
+    assert m.fixed_transpose_plus_2([[0, 1, 2], [3, 4, 5]]).tolist() == r.tolist()
+    y = np.arange(24.0).reshape(2, 3, 4)
+    assert m.fixed_3d_sum(y) == y.sum()
+    with pytest.raises(TypeError, match=r"shape mismatch \(found shape \(3, 2\), expected shape \(2, 3\)\)"):
+        m.fixed_transpose_plus_2(np.arange(6.0).reshape(3, 2))
+    with pytest.raises(TypeError, match="rank mismatch"):
+        m.fixed_3d_sum(x)
+
+
+def test_column_major_containers_get_the_values_in_their_own_order():
+    x = np.arange(6.0).reshape(2, 3)
+    assert torch.equal(m.column_major_transpose_plus_2(x), torch.from_numpy(x.T + 2))
+    assert torch.equal(m.column_major_transpose_plus_2(np.asfortranarray(x)), torch.from_numpy(x.T + 2))
+    assert m.column_major_flat(torch.from_numpy(x)) == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]

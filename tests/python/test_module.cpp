@@ -13,6 +13,7 @@ PYBIND11_MODULE(_xtorch_test, m)
     casters_test::bind_importers(m);
     casters_test::bind_tensor_caster(m);
     casters_test::bind_container_caster(m);
+    casters_test::bind_expression_caster(m);
     casters_test::bind_torch_object(m);
     casters_test::bind_import_torch(m);
     casters_test::bind_second_translation_unit(m);

@@ -30,3 +30,10 @@ def test_as_python_gives_the_same_object_and_python_as_xarray_refuses_in_python_
 def test_the_casters_work_from_a_second_translation_unit():
     assert m.second_unit_total(np.arange(4.0)) == 6.0
     assert m.second_unit_copy([[1, 2]]).tolist() == [[1.0, 2.0]]
+
+
+def test_tensor_parameter_takes_a_read_only_array_with_a_warning_as_torch_from_numpy_does():
+    a = np.arange(3.0)
+    a.setflags(write=False)
+    with pytest.warns(UserWarning, match=r"the numpy array is read-only, and torch has no read-only tensors"):
+        assert m.tensor_address(a) == a.__array_interface__["data"][0]  # the array's memory, no copy

@@ -14,6 +14,12 @@ namespace casters_test
             xtorch::xarray_view<float> view;
         };
 
+        /// The same for a view of const elements, which may be over a converted copy.
+        struct const_holder
+        {
+            xtorch::xarray_view<const double> view;
+        };
+
         template <class T>
         void bind_dtype(py::module_& m, const char* suffix)
         {
@@ -28,9 +34,11 @@ namespace casters_test
                       }
                   });
             m.def((std::string("copy_in_") + suffix).c_str(), [](xt::xarray<T> a) { return a; });
-            // What a const view reads, element by element in row-major order, copied out.
+            // What a const view reads, element by element in row-major order, copied out: converting, or exact.
             m.def((std::string("read_") + suffix).c_str(),
                   [](xtorch::xarray_view<const T> v) { return xt::xarray<T>(v); });
+            m.def((std::string("read_exact_") + suffix).c_str(),
+                  [](xtorch::xarray_view<const T> v) { return xt::xarray<T>(v); }, py::arg("x").noconvert());
         }
     }
 
@@ -77,6 +85,17 @@ namespace casters_test
         // Writes each element once: over memory that elements share, a view would write it more than once.
         m.def("increment_", [](xtorch::xarray_view<float> v) { v += 1.0f; });
         m.def("total_of_const", [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); });
+
+        // Const views convert in pybind11's conversion pass (a copy that lives as long as the view); noconvert()
+        // keeps them exact, and writable views never convert.
+        m.def("total_exact", [](xtorch::xarray_view<const float> v) { return static_cast<double>(xt::sum(v)()); },
+              py::arg("x").noconvert());
+        m.def("describe_const", [](xtorch::xarray_view<const double> v) { return describe(v); });
+        m.def("rank_of", [](xtorch::xtensor_view<const double, 1>) { return 1; });
+        m.def("rank_of", [](xtorch::xtensor_view<const double, 2>) { return 2; });
+        py::class_<const_holder>(m, "ConstHolder")
+            .def(py::init([](xtorch::xarray_view<const double> v) { return const_holder{std::move(v)}; }))
+            .def("values", [](const const_holder& h) { return xt::xarray<double>(h.view); });
 
         py::class_<holder>(m, "Holder")
             .def(py::init([](xtorch::xarray_view<float> v) { return holder{std::move(v)}; }))

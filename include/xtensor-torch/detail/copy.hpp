@@ -93,7 +93,8 @@ namespace xtorch
         }
 
         /// Copies the values of t (any dtype, strides, device, layout) into the new container `out`,
-        /// whose shape is t's: one pass, cast included, straight into out's memory.
+        /// whose shape is t's (its own layout, row- or column-major): one pass, cast included, straight into out's
+        /// memory.
         template <class C>
         void copy_into(C& out, const at::Tensor& t, const call_site& call)
         {
@@ -102,7 +103,7 @@ namespace xtorch
                 return;
             }
             advise_huge_pages(out.data(), out.size() * sizeof(typename C::value_type));
-            if (directly_readable(t))
+            if (directly_readable(t) && out.layout() == xt::layout_type::row_major)
             {
                 // The common case, without a tensor over out and without torch's dispatch and iterator,
                 // which cost more than the copy itself below some thousands of elements.

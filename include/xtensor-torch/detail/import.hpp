@@ -192,13 +192,14 @@ namespace xtorch
             }
         }
 
-        /// The adapter of a strided xtensor expression: its memory as it states it, unchecked.
-        template <class E>
-        strided_source expression_source(const E& e)
+        /// The adapter of a strided xtensor expression whose elements lie at `data`, as its strides and offset
+        /// state (an xt::reshape_view of row-major memory states them but has no data() of its own), unchecked.
+        template <class E, class P>
+        strided_source expression_source(const E& e, P* data)
         {
             using value_type = typename E::value_type;
             strided_source s;
-            s.data = const_cast<std::remove_const_t<value_type>*>(e.data());
+            s.data = const_cast<std::remove_const_t<value_type>*>(data);
             s.offset = static_cast<std::int64_t>(e.data_offset());
             s.itemsize = static_cast<std::int64_t>(sizeof(value_type));
             s.dtype = scalar_type_of<value_type>();
@@ -215,6 +216,13 @@ namespace xtorch
                 s.g.strides[d] = static_cast<std::int64_t>(strides[d]);
             }
             return s;
+        }
+
+        /// The adapter of a strided xtensor expression with memory: its memory as it states it, unchecked.
+        template <class E>
+        strided_source expression_source(const E& e)
+        {
+            return expression_source(e, e.data());
         }
 
         /// How to import an expression instead, by fault.

@@ -112,10 +112,15 @@ namespace xtorch
         {
         };
 
+        /// Whether the elements of E cannot be written through it: its data() is const, or its storage's elements
+        /// are (an adaptor over a const container has a non-const data() typed from the container's pointer).
         template <class E>
         struct is_read_only
-            : std::is_const<
-                  std::remove_pointer_t<decltype(std::declval<std::remove_reference_t<E>&>().data())>>
+            : std::disjunction<
+                  std::is_const<
+                      std::remove_pointer_t<decltype(std::declval<std::remove_reference_t<E>&>().data())>>,
+                  std::is_const<std::remove_reference_t<
+                      decltype(*std::declval<std::remove_reference_t<E>&>().storage().begin())>>>
         {
         };
 

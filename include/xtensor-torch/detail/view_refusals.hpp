@@ -146,7 +146,7 @@ namespace xtorch
                             "a defined tensor"};
                 case view_refusal::layout:
                     return {"can't convert " + to_text(t.layout()) + " layout tensor to xtensor",
-                            to_text(t.layout()) + " layout", "Strided layout"};
+                            to_text(t.layout()) + " layout", "strided layout"};
                 case view_refusal::python_dispatch:
                     return {"views are not supported for tensor subclasses with Python dispatch",
                             "a tensor with Python dispatch (a subclass such as FakeTensor or DTensor)",
@@ -185,11 +185,16 @@ namespace xtorch
                     "a refusal"};  // not a refusal: none is never described
         }
 
-        /// Whether refusal r is of the argument's type (TypeError in Python), not of its value (ValueError).
+        /**
+         * Whether refusal r is of the argument's type (TypeError in Python), not of its value (ValueError): what it
+         * is (undefined, a subclass), its dtype, rank, layout or device, as torch's Tensor.numpy() raises TypeError
+         * for a layout or a device and pybind11 for an argument that does not fit. Its memory and its state
+         * (strides, bits, requires_grad) are values.
+         */
         constexpr bool is_type_refusal(view_refusal r)
         {
-            return r == view_refusal::undefined || r == view_refusal::python_dispatch
-                   || r == view_refusal::dtype;
+            return r == view_refusal::undefined || r == view_refusal::python_dispatch || r == view_refusal::dtype
+                   || r == view_refusal::rank || r == view_refusal::layout || r == view_refusal::device;
         }
 
         /**

@@ -21,9 +21,14 @@ namespace xtorch
 
         namespace detail
         {
-            /// The name a signature shows for a dtype: "float32".
+            /// The name a signature shows for a dtype: "float32". A type this torch has no dtype for stops the
+            /// compilation with scalar_type_of's message, which lists the supported types.
             template <class T>
-            struct dtype_descr;
+            struct dtype_descr
+            {
+                static_assert(is_supported_type_v<T>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
+                static constexpr auto name = pybind11::detail::const_name("unsupported");
+            };
 
 #define XTENSOR_TORCH_DTYPE_DESCR(CPP_TYPE, SCALAR_TYPE, PYTHON_NAME, ...)      \
     template <>                                                                 \

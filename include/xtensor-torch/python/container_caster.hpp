@@ -3,6 +3,9 @@
 #ifndef XTENSOR_TORCH_PYTHON_CONTAINER_CASTER_HPP
 #define XTENSOR_TORCH_PYTHON_CONTAINER_CASTER_HPP
 
+#include <algorithm>
+#include <array>
+
 #include "common.hpp"
 #include "importers.hpp"
 #include "torch_object.hpp"
@@ -15,11 +18,28 @@ namespace xtorch
 
         namespace detail
         {
-            /// The caster of xtensor containers: a copy in (cast as torch casts), a move out.
+            /// The shape of xt::xtensor_fixed containers: fixed_shape<I...> (other containers: none).
+            template <class C>
+            struct fixed_shape_of
+            {
+                static constexpr bool fixed = false;
+            };
+
+            template <class ET, std::size_t... I, xt::layout_type L, bool SH, class Tag>
+            struct fixed_shape_of<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, SH, Tag>>
+            {
+                static constexpr bool fixed = true;
+                static constexpr std::array<std::int64_t, sizeof...(I)> sizes = {static_cast<std::int64_t>(I)...};
+            };
+
+            /// The caster of xtensor containers: a copy in (cast as torch casts), a move out; xt::xtensor_fixed
+            /// (its elements inline, so a copy out as well) takes exactly its shape.
             template <class C, std::int64_t Rank>
             struct container_caster
             {
                 using value_type = typename C::value_type;
+                static_assert(is_supported_type_v<std::remove_cv_t<value_type>>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
+                using fixed = fixed_shape_of<C>;
 
                 static constexpr auto name = tensor_descr<value_type, Rank>::name;
 
@@ -77,17 +97,35 @@ namespace xtorch
                         }
                         const auto parts =
                             xtorch::detail::rank_refusal(t.sizes(), Rank, xtorch::detail::audience::python);
-                        raise_value_error(what, parts.problem, parts.found, parts.expected,
-                                          "Pass x.reshape(...) with " + std::to_string(Rank)
-                                              + " dimensions.");
+                        raise_type_error(what, parts.problem, parts.found, parts.expected,
+                                         "Pass x.reshape(...) with " + std::to_string(Rank) + " dimensions.");
+                    }
+                    if constexpr (fixed::fixed)
+                    {
+                        if (!std::equal(fixed::sizes.begin(), fixed::sizes.end(), t.sizes().begin()))
+                        {
+                            if (!convert)
+                            {
+                                return false;
+                            }
+                            const std::string wanted =
+                                xtorch::detail::format_shape(fixed::sizes, xtorch::detail::audience::python);
+                            raise_type_error(what, "shape mismatch",
+                                             "shape " + xtorch::detail::format_shape(t.sizes(),
+                                                                                     xtorch::detail::audience::python),
+                                             "shape " + wanted, "Pass an array of shape " + wanted + ".");
+                        }
                     }
                     try
                     {
                         xtorch::detail::check_copyable<value_type>(t, what);
-                        auto shape = xtorch::detail::shape_maker<typename C::shape_type>::make(
-                            static_cast<std::size_t>(t.dim()));
-                        std::copy(t.sizes().begin(), t.sizes().end(), shape.begin());
-                        m_value = C::from_shape(shape);
+                        if constexpr (!fixed::fixed)  // a fixed container has its shape already
+                        {
+                            auto shape = xtorch::detail::shape_maker<typename C::shape_type>::make(
+                                static_cast<std::size_t>(t.dim()));
+                            std::copy(t.sizes().begin(), t.sizes().end(), shape.begin());
+                            m_value = C::from_shape(shape);
+                        }
                         xtorch::detail::copy_into(m_value, t, what);
                     }
                     catch (const conversion_error& e)
@@ -99,7 +137,14 @@ namespace xtorch
 
                 static py::handle cast(C&& src, py::return_value_policy, py::handle)
                 {
-                    return wrap_tensor(xtorch::detail::share(std::move(src), "xtorch::python::cast"));
+                    if constexpr (fixed::fixed)
+                    {
+                        return wrap_tensor(xtorch::to_tensor(src));  // inline elements: a tensor cannot take them
+                    }
+                    else
+                    {
+                        return wrap_tensor(xtorch::detail::share(std::move(src), "xtorch::python::cast"));
+                    }
                 }
 
                 static py::handle cast(const C& src, py::return_value_policy policy, py::handle parent)
@@ -121,7 +166,7 @@ namespace xtorch
                         return wrap_tensor(
                             xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
                     }
-                    return wrap_tensor(xtorch::detail::share(C(src), "xtorch::python::cast"));
+                    return cast(C(src), policy, parent);
                 }
 
                 static py::handle cast(const C* src, py::return_value_policy policy, py::handle parent)
@@ -171,6 +216,13 @@ namespace pybind11
         struct type_caster<xt::xtensor_container<EC, N, L, Tag>>
             : xtorch::python::detail::container_caster<xt::xtensor_container<EC, N, L, Tag>,
                                                        static_cast<std::int64_t>(N)>
+        {
+        };
+
+        template <class ET, std::size_t... I, xt::layout_type L, bool SH, class Tag>
+        struct type_caster<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, SH, Tag>>
+            : xtorch::python::detail::container_caster<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, SH, Tag>,
+                                                       static_cast<std::int64_t>(sizeof...(I))>
         {
         };
     }

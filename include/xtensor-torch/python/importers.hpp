@@ -309,6 +309,13 @@ namespace xtorch
                 return tensor_from_dlpack_or_none(src, what, writable);
             }
 
+            /// Whether src is a numpy array that forbids writes (flags.writeable is False).
+            inline bool is_read_only_numpy(py::handle src)
+            {
+                return is_numpy_array(src)
+                       && (py::detail::array_proxy(src.ptr())->flags & py::detail::npy_api::NPY_ARRAY_WRITEABLE_) == 0;
+            }
+
             /// "a torch.Tensor", "a numpy.ndarray": what was passed, for messages.
             inline std::string passed(py::handle src)
             {
@@ -349,6 +356,75 @@ namespace xtorch
                 catch (const py::error_already_set&)
                 {
                     return py::none();
+                }
+            }
+
+            /// Whether a view of const T can be made over a copy of a tensor that refusal r turned away: refusals of
+            /// its dtype, layout or bits, which torch's own conversions resolve. Not of its memory (a tensor whose
+            /// strides reach past its storage is not read even to copy it), device or kind.
+            inline bool convertible(xtorch::detail::view_refusal r)
+            {
+                using xtorch::detail::view_refusal;
+                return r == view_refusal::none || r == view_refusal::dtype || r == view_refusal::layout
+                       || r == view_refusal::conjugate_bit || r == view_refusal::negative_bit;
+            }
+
+            /**
+             * A CPU tensor of `dtype` holding src's values in new contiguous memory, for a parameter that reads
+             * and may convert (pybind11's conversion pass), as torch.as_tensor(src, dtype=...) makes one: from a
+             * tensor of another dtype, a sparse or mkldnn layout, or the conjugate or negative bit; from a numpy
+             * array a view cannot take (another dtype, byte order or alignment, negative strides); from a DLPack
+             * producer; from numbers and nested lists. src itself where it only differs in rank. Undefined where
+             * no copy is made here: another device, a tensor subclass, an invalid tensor, strings and objects.
+             */
+            inline at::Tensor converted_tensor(py::handle src, c10::ScalarType dtype,
+                                               const xtorch::detail::call_site& what)
+            {
+                at::Tensor t;
+                try
+                {
+                    if (is_torch_tensor(src.ptr()))
+                    {
+                        t = unpack_tensor(src.ptr());
+                        if (!convertible(xtorch::detail::find_view_refusal(t, dtype, -1, false)))
+                        {
+                            return at::Tensor();
+                        }
+                    }
+                    else if (is_numpy_array(src) || is_number_or_sequence(src))
+                    {
+                        py::object copied = numpy_copy(src);  // the storage below holds a reference to it
+                        if (copied.is_none())
+                        {
+                            return at::Tensor();
+                        }
+                        t = tensor_from_numpy(copied, what, false);
+                    }
+                    else
+                    {
+                        t = tensor_from_dlpack_or_none(src, what, false);
+                    }
+                }
+                catch (const py::builtin_exception&)
+                {
+                    return at::Tensor();  // a dtype torch has no equivalent of, strings, another device
+                }
+                if (!t.defined())
+                {
+                    return t;
+                }
+                try
+                {
+                    at::NoGradGuard reading;  // a copy to read, not an operation for autograd to record
+                    if (t.layout() != c10::kStrided)
+                    {
+                        t = t.to_dense();
+                    }
+                    return t.resolve_conj().resolve_neg().to(dtype).contiguous();
+                }
+                catch (const c10::Error&)
+                {
+                    return at::Tensor();  // quantized tensors: torch converts them only on request
                 }
             }
         }

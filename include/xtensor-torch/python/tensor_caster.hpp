@@ -14,7 +14,7 @@ namespace pybind11
     {
         /**
          * at::Tensor (torch::Tensor): the caller's tensor itself, or a tensor over a numpy array's or a
-         * DLPack producer's memory; any dtype, device and grad state.
+         * DLPack producer's memory; any dtype, device and grad state, as torch.from_numpy takes them.
          *
          * A partial specialization, where torch's own (<torch/extension.h>) is an explicit one: in a
          * torch.utils.cpp_extension build, whichever header comes first, torch's explicit specialization is
@@ -27,11 +27,23 @@ namespace pybind11
         {
             PYBIND11_TYPE_CASTER(at::Tensor, const_name("torch.Tensor"));
 
+            /// A read-only numpy array is taken with a UserWarning, as torch.from_numpy takes it: torch has no
+            /// read-only tensors.
             bool load(handle src, bool convert)
             {
                 try
                 {
-                    value = xtorch::python::detail::tensor_from_python(src, "at::Tensor parameter", true);
+                    value = xtorch::python::detail::tensor_from_python(src, "at::Tensor parameter", false);
+                    if (value.defined() && xtorch::python::detail::is_read_only_numpy(src)
+                        && PyErr_WarnEx(PyExc_UserWarning,
+                                        "at::Tensor parameter: the numpy array is read-only, and torch has no "
+                                        "read-only tensors: writing to this tensor writes into the array. Pass "
+                                        "a.copy() to keep its data as it is.",
+                                        1)
+                               != 0)
+                    {
+                        throw error_already_set();  // warnings turned into errors
+                    }
                 }
                 catch (const builtin_exception&)
                 {

@@ -56,61 +56,53 @@ namespace xtorch
             template <class V, class T, std::int64_t Rank>
             struct view_caster
             {
+                static_assert(is_supported_type_v<std::remove_cv_t<T>>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
+
                 static constexpr auto name = tensor_descr<T, Rank>::name;
 
+                /**
+                 * Without conversions (pybind11's first pass, or a noconvert() argument): a view of the caller's
+                 * memory, or false. With them: a view of const elements reads a converted copy of what a view
+                 * cannot take as it is (see converted_tensor), which lives as long as the view; a writable view
+                 * never converts, and raises its refusal (TypeError for the argument's type, ValueError for its
+                 * memory). A const view of another rank is left to the other overloads (pybind11 raises TypeError
+                 * where none takes it).
+                 */
                 bool load(py::handle src, bool convert)
                 {
-                    constexpr auto what =
-                        xtorch::detail::call_site::of<T>(Rank < 0 ? "xarray_view" : "xtensor_view", Rank)
-                            .as_parameter();
                     try
                     {
-                        if (is_torch_tensor(src.ptr()))
+                        if (load_as_it_is(src))
                         {
-                            const borrowed_tensor t(src.ptr());
-                            check_view_argument<T>(t.get(), src, what);
-                            m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t.get()));
                             return true;
                         }
-                        at::Tensor t;
-                        if (is_numpy_array(src))
-                        {
-                            // No tensor in between where the array is what the view wants: the view holds
-                            // the storage alone. Otherwise a tensor is made only for the refusal's words.
-                            numpy_memory memory = numpy_storage(src, what, !std::is_const<T>::value);
-                            const auto& source = memory.source;
-                            const auto rank = static_cast<std::int64_t>(source.g.sizes.size());
-                            if (source.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
-                            {
-                                m_parts.emplace(xtorch::detail::make_view_parts<V, T>(
-                                    memory.storage, source.offset, source.g.sizes, source.g.strides,
-                                    memory.contiguous));
-                                return true;
-                            }
-                            t = xtorch::detail::tensor_over(std::move(memory.storage), source);
-                        }
-                        else
-                        {
-                            t = tensor_from_dlpack_or_none(src, what, !std::is_const<T>::value,
-                                                           scalar_type_of<T>(), Rank);
-                            if (!t.defined())
-                            {
-                                return false;
-                            }
-                        }
-                        check_view_argument<T>(t, src, what);
-                        m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t));
-                        return true;
                     }
                     catch (const py::builtin_exception&)
                     {
-                        // Without conversions pybind11 may still find another overload; say why on the second pass.
                         if (!convert)
                         {
                             return false;
                         }
+                        if constexpr (std::is_const<T>::value)
+                        {
+                            const at::Tensor copy = converted_tensor(src, scalar_type_of<T>(), what);
+                            if (copy.defined())
+                            {
+                                return load_converted(copy);
+                            }
+                        }
                         throw;
                     }
+                    // No array of any kind: numbers and nested lists are read by a const view in the conversion pass.
+                    if constexpr (std::is_const<T>::value)
+                    {
+                        if (convert && is_number_or_sequence(src))
+                        {
+                            const at::Tensor copy = converted_tensor(src, scalar_type_of<T>(), what);
+                            return copy.defined() && load_converted(copy);
+                        }
+                    }
+                    return false;
                 }
 
                 static py::handle cast(const V& view, py::return_value_policy, py::handle)
@@ -149,6 +141,61 @@ namespace xtorch
                 }
 
             private:
+
+                static constexpr auto what =
+                    xtorch::detail::call_site::of<T>(Rank < 0 ? "xarray_view" : "xtensor_view", Rank).as_parameter();
+
+                /// The view of src's own memory: true; false where src is no array of any kind; a refusal raises.
+                bool load_as_it_is(py::handle src)
+                {
+                    if (is_torch_tensor(src.ptr()))
+                    {
+                        const borrowed_tensor t(src.ptr());
+                        check_view_argument<T>(t.get(), src, what);
+                        m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t.get()));
+                        return true;
+                    }
+                    at::Tensor t;
+                    if (is_numpy_array(src))
+                    {
+                        // No tensor in between where the array is what the view wants: the view holds
+                        // the storage alone. Otherwise a tensor is made only for the refusal's words.
+                        numpy_memory memory = numpy_storage(src, what, !std::is_const<T>::value);
+                        const auto& source = memory.source;
+                        const auto rank = static_cast<std::int64_t>(source.g.sizes.size());
+                        if (source.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
+                        {
+                            m_parts.emplace(xtorch::detail::make_view_parts<V, T>(
+                                memory.storage, source.offset, source.g.sizes, source.g.strides,
+                                memory.contiguous));
+                            return true;
+                        }
+                        t = xtorch::detail::tensor_over(std::move(memory.storage), source);
+                    }
+                    else
+                    {
+                        t = tensor_from_dlpack_or_none(src, what, !std::is_const<T>::value, scalar_type_of<T>(),
+                                                       Rank);
+                        if (!t.defined())
+                        {
+                            return false;
+                        }
+                    }
+                    check_view_argument<T>(t, src, what);
+                    m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t));
+                    return true;
+                }
+
+                /// A view over the converted copy; false (another overload's turn) where its rank is not the view's.
+                bool load_converted(const at::Tensor& copy)
+                {
+                    if (Rank >= 0 && copy.dim() != Rank)
+                    {
+                        return false;
+                    }
+                    m_parts.emplace(xtorch::detail::make_view_parts<V, T>(copy));
+                    return true;
+                }
 
                 V& kept()
                 {
