@@ -153,6 +153,41 @@ TEST_CASE("as_xarray: exact strides and offset for every layout torch makes", "[
     }
 }
 
+TEST_CASE("as_xarray: tensors with no memory (null data) are empty views xtensor can walk", "[views][strides]")
+{
+    // torch gives an empty tensor no data pointer; xtensor computes an empty strided view's end as
+    // data + stride * (0 - 1), so the view must not point at null (UndefinedBehaviorSanitizer checks).
+    const std::vector<std::pair<std::string, at::Tensor>> cases = {
+        {"0 x 3", at::empty({0, 3})},
+        {"3 x 0, transposed", at::empty({0, 3}).t()},
+        {"2 x 0 x 4, permuted", at::empty({2, 0, 4}).permute({2, 0, 1})},
+        {"0", at::empty({0})},
+    };
+    for (const auto& [name, t] : cases)
+    {
+        INFO(name << ": sizes " << t.sizes() << " strides " << t.strides());
+        REQUIRE(t.data_ptr() == nullptr);
+        auto v = xtorch::as_xarray<float>(t);
+        REQUIRE(v.size() == 0);
+        REQUIRE(std::vector<std::size_t>(v.shape().begin(), v.shape().end()) ==
+                std::vector<std::size_t>(t.sizes().begin(), t.sizes().end()));
+        std::size_t walked = 0;
+        for (float& x : v)
+        {
+            x = 1.0f;
+            ++walked;
+        }
+        REQUIRE(walked == 0);
+        REQUIRE(std::distance(v.crbegin(), v.crend()) == 0);
+        v.fill(2.0f);
+        v = xt::zeros<float>(v.shape());
+        REQUIRE(xt::sum(v)() == 0.0f);
+        REQUIRE(xtorch::to_tensor(v).sizes() == t.sizes());
+        auto c = xtorch::as_xarray<const float>(t);
+        REQUIRE(xt::xarray<float>(c).size() == 0);
+    }
+}
+
 TEST_CASE("as_xarray: writes through a strided view land where torch reads them", "[views][strides]")
 {
     at::Tensor base = at::zeros({4, 6}, at::kInt);

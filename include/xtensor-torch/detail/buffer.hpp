@@ -83,8 +83,11 @@ namespace xtorch
 
             held_buffer() = default;
 
+            /// An empty holder's memory may be null (torch gives an empty tensor no data): the buffer then points
+            /// at a static element instead, because xtensor computes the end of an empty strided view as
+            /// data + stride * (0 - 1), which is undefined on a null pointer. No element of it is ever read.
             held_buffer(Holder holder, pointer data, size_type size) noexcept
-                : p_data(data)
+                : p_data(data != nullptr || size != 0 ? data : &empty_element)
                 , m_size(size)
                 , m_holder(std::move(holder))
             {
@@ -135,6 +138,8 @@ namespace xtorch
             }
 
         private:
+
+            static inline value_type empty_element{};
 
             pointer p_data = nullptr;
             size_type m_size = 0;

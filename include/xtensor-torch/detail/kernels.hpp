@@ -197,7 +197,10 @@ namespace xtorch
         {
             if constexpr (std::is_same<From, To>::value)
             {
-                std::memcpy(d, s, static_cast<std::size_t>(n) * sizeof(To));
+                if (n > 0)  // an empty tensor's data is null, which memcpy may not be given even for 0 bytes
+                {
+                    std::memcpy(d, s, static_cast<std::size_t>(n) * sizeof(To));
+                }
             }
             else
             {
