@@ -157,7 +157,16 @@ def test_a_const_view_reads_exactly_what_the_source_holds(source, how):
             getattr(m, "read_" + dtype)(passed_as(x, how))
         check_refusal(e.value)
         return
-    np.testing.assert_array_equal(getattr(m, "read_" + dtype)(passed_as(x, how)).numpy(), expected)
+    try:
+        got = getattr(m, "read_" + dtype)(passed_as(x, how))
+    except ValueError as e:
+        # An empty array exported with negative strides (numpy 2.4 keeps them): refused as any DLPack tensor
+        # with negative strides is, which is one of the answers an empty export allows.
+        assert viewable is None, "a converting const view refused a source it can read: " + str(e)
+        check_refusal(e)
+        assert "negative" in str(e), str(e)
+        return
+    np.testing.assert_array_equal(got.numpy(), expected)
 
 
 @SETTINGS
