@@ -74,6 +74,41 @@ namespace
         }
     }
 
+    // A writable view checks that no two elements share memory (settle_source's overlap rule); a view of const
+    // elements does not. Both views of the same step-sliced, transposed tensor: the ratio is what the check costs.
+    at::Tensor sliced_tensor(std::int64_t n)
+    {
+        return at::zeros({4, n / 4, 2}).slice(1, 0, n / 4, 2).transpose(0, 1);
+    }
+
+    void as_xarray_sliced_writable(benchmark::State& state)
+    {
+        at::Tensor t = sliced_tensor(state.range(0));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::as_xarray<float>(t));
+        }
+    }
+
+    void as_xarray_sliced_const(benchmark::State& state)
+    {
+        at::Tensor t = sliced_tensor(state.range(0));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::as_xarray<const float>(t));
+        }
+    }
+
+    // The overlap rule alone, on the same geometry: the part of the writable view's cost that is the check.
+    void overlap_check_alone(benchmark::State& state)
+    {
+        const xtorch::detail::strided_source source = xtorch::detail::tensor_source(sliced_tensor(state.range(0)));
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::detail::may_overlap(source.g));
+        }
+    }
+
     void as_xtensor_rank1(benchmark::State& state)
     {
         at::Tensor t = at::zeros({state.range(0)});
@@ -345,6 +380,9 @@ BENCHMARK(peer_from_blob_with_deleter)->Arg(small)->Arg(large);
 BENCHMARK(as_xarray)->Arg(small)->Arg(large);
 BENCHMARK(peer_xt_adapt_no_ownership)->Arg(small)->Arg(large);
 BENCHMARK(as_xtensor_rank1)->Arg(small)->Arg(large);
+BENCHMARK(as_xarray_sliced_writable)->Arg(small);
+BENCHMARK(as_xarray_sliced_const)->Arg(small);
+BENCHMARK(overlap_check_alone)->Arg(small);
 BENCHMARK(as_tensor_of_tensor_view)->Arg(small)->Arg(large);
 BENCHMARK(as_tensor_rvalue)->Arg(small)->Arg(large);
 

@@ -210,6 +210,17 @@ def main(results_dir):
         a, b = get("as_xarray", small), get("peer_xt_adapt_no_ownership", small)
         target("`as_xarray` / `xt::adapt` without ownership", a / b, 4.0, f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns")
 
+    # Writable views check that no two elements share memory; views of const elements do not. The check alone,
+    # on the same geometry, is the share of the writable view's time that it takes.
+    if get("overlap_check_alone", small) and get("as_xarray_sliced_writable", small):
+        a, b = get("overlap_check_alone", small), get("as_xarray_sliced_writable", small)
+        rows.append(("overlap check / `as_xarray<float>` of a step-sliced, transposed tensor (contiguous tensors "
+                     "skip the check)", a / b, "(no target)", "", f"{a * 1e9:.1f} ns of {b * 1e9:.0f} ns"))
+    if get("as_xarray_sliced_writable", small) and get("as_xarray_sliced_const", small):
+        a, b = get("as_xarray_sliced_writable", small), get("as_xarray_sliced_const", small)
+        rows.append(("`as_xarray<float>` / `as_xarray<const float>` of the same tensor (the check, and the "
+                     "writable storage access)", a / b, "(no target)", "", f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns"))
+
     # The operator as its callers call it (through the dispatcher) is the target; the kernel functions called
     # directly show what the adaptor itself adds.
     for n in (64, small):
