@@ -237,9 +237,9 @@ namespace xtorch
                 {
                     first = static_cast<T*>(t.mutable_data_ptr());
                 }
-                tensor_flat<T> flat(xtorch::detail::held_buffer<T, torch::stable::Tensor>(t, first, span),
-                                    {span});
-                return V(std::move(flat), std::move(shape), std::move(strides), 0, xt::layout_type::dynamic);
+                return xtorch::detail::assemble_view<V>(
+                    xtorch::detail::held_buffer<T, torch::stable::Tensor>(t, first, span), std::move(shape),
+                    std::move(strides), 0, xt::layout_type::dynamic);
             }
         }
     }

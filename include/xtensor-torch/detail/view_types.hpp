@@ -101,7 +101,7 @@ namespace xtorch
         template <class V, class T>
         struct view_parts
         {
-            tensor_flat<T> flat;
+            tensor_buffer<T> buffer;
             typename V::shape_type shape;
             typename V::strides_type strides;
             std::size_t offset;
@@ -109,7 +109,7 @@ namespace xtorch
 
             V make() &&
             {
-                return V(std::move(flat), std::move(shape), std::move(strides), offset, layout);
+                return assemble_view<V>(std::move(buffer), std::move(shape), std::move(strides), offset, layout);
             }
 
             V make() const&
@@ -121,7 +121,7 @@ namespace xtorch
         /**
          * The parts of a view of type V over `storage` from element `offset`, with torch's sizes and strides
          * (checked already: by check_viewable, or by an importer that made the storage), handed to
-         * `make(flat, shape, strides, offset, layout)`, whose result is returned; `contiguous` says the
+         * `make(buffer, shape, strides, offset, layout)`, whose result is returned; `contiguous` says the
          * strides are row-major (torch keeps that as a flag, so the common case compares no strides). The
          * parts are moved once, into what `make` builds: the view itself (make_view) or view_parts.
          */
@@ -182,8 +182,8 @@ namespace xtorch
                 base = static_cast<T*>(mutable_data(storage));
             }
             const std::size_t size = storage.nbytes() / sizeof(T);
-            return make(tensor_flat<T>(tensor_buffer<T>(storage, base, size), {size}), std::move(shape),
-                        std::move(view_strides), static_cast<std::size_t>(offset), layout);
+            return make(tensor_buffer<T>(storage, base, size), std::move(shape), std::move(view_strides),
+                        static_cast<std::size_t>(offset), layout);
         }
 
         /// The parts of a view of type V over `storage`: with_view_parts kept for a view made later.
@@ -192,10 +192,10 @@ namespace xtorch
                                          const Strides& strides, bool contiguous)
         {
             return with_view_parts<V, T>(storage, offset, sizes, strides, contiguous,
-                                         [](auto&& flat, auto&& shape, auto&& view_strides, std::size_t first,
+                                         [](auto&& buffer, auto&& shape, auto&& view_strides, std::size_t first,
                                             xt::layout_type layout)
                                          {
-                                             return view_parts<V, T>{std::move(flat), std::move(shape),
+                                             return view_parts<V, T>{std::move(buffer), std::move(shape),
                                                                      std::move(view_strides), first, layout};
                                          });
         }
@@ -206,11 +206,11 @@ namespace xtorch
                     bool contiguous)
         {
             return with_view_parts<V, T>(storage, offset, sizes, strides, contiguous,
-                                         [](auto&& flat, auto&& shape, auto&& view_strides, std::size_t first,
+                                         [](auto&& buffer, auto&& shape, auto&& view_strides, std::size_t first,
                                             xt::layout_type layout)
                                          {
-                                             return V(std::move(flat), std::move(shape), std::move(view_strides),
-                                                      first, layout);
+                                             return assemble_view<V>(std::move(buffer), std::move(shape),
+                                                                     std::move(view_strides), first, layout);
                                          });
         }
 
