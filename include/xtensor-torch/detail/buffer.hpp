@@ -151,7 +151,7 @@ namespace xtorch
          * A view of type V over `buffer` (a held_buffer; V an xt::xstrided_view of
          * an xt::xtensor_adaptor<held_buffer, 1>): the flat adaptor over the whole buffer is made in place
          * inside the view and shaped there. Made outside and moved in, its three one-element arrays are copied
-         * with wide loads over narrow stores, which stall store forwarding: some 15 ns a view with GCC at -O3.
+         * with wide loads over narrow stores, which stall store forwarding (GCC at -O3), on every view made.
          */
         template <class V, class Buffer, class Shape, class Strides>
         V assemble_view(Buffer&& buffer, Shape&& shape, Strides&& strides, std::size_t offset, xt::layout_type layout)
