@@ -9,6 +9,8 @@ namespace
     constexpr std::int64_t tile = xtorch::detail::copy_tile;
     constexpr std::int64_t edge4 = xtorch::detail::block_edge<float>();   // 4-byte words
     constexpr std::int64_t edge8 = xtorch::detail::block_edge<double>();  // 8-byte words
+    constexpr std::int64_t edge1 = xtorch::detail::block_edge<std::uint8_t>();  // 1-byte words
+    constexpr std::int64_t edge2 = xtorch::detail::block_edge<c10::Half>();     // 2-byte words
     // The every-dtype-pair plane: one whole tile per row of tiles and remainders of edge4 - 1 and edge8.
     constexpr std::int64_t pair_rows = tile + edge4 - 1;
     constexpr std::int64_t pair_cols = tile + edge8;
@@ -28,6 +30,11 @@ TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, out
         REQUIRE((rows % tile) % edge8 != 0);
         REQUIRE((cols % tile) % edge4 != 0);
     }
+    if (edge2 > 1)
+    {
+        REQUIRE((rows % tile) % edge2 != 0);  // the 2-byte blocks of the kHalf copy below, and their edges
+        REQUIRE((cols % tile) % edge2 != 0);
+    }
     at::Tensor base = at::arange(3 * rows * cols, at::kDouble).reshape({3, rows, cols});
     for (const at::Tensor& t : {base.permute({0, 2, 1}), base.permute({2, 1, 0}), base.select(0, 2).t()})
     {
@@ -46,7 +53,17 @@ TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, out
 TEST_CASE("the tiled copy: every dtype pair, through whole blocks and their remainders",
           "[to_tensor][to_xarray][strides][dtype]")
 {
-    // pair_rows x pair_cols: words of every size take the block transposes and the element-by-element edges.
+    // pair_rows x pair_cols: words of every size take the block transposes and the element-by-element edges
+    // (both ways for the blocks of 4 words and more; the 2 x 2 blocks of 8-byte words have an edge in rows).
+    REQUIRE((edge8 == 1 || pair_rows % tile % edge8 != 0));
+    for (const std::int64_t edge : {edge1, edge2, edge4})
+    {
+        if (edge > 1)
+        {
+            REQUIRE(pair_rows % tile % edge != 0);
+            REQUIRE(pair_cols % tile % edge != 0);
+        }
+    }
     for_each_type(
         all_types{},
         [](auto from_tag)

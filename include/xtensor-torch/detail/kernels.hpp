@@ -42,12 +42,16 @@ namespace xtorch
          */
         constexpr std::int64_t copy_tile = 64;
 
-        /// Edge of the blocks transpose_block moves at once: 4 x 4 words of 4 bytes and 2 x 2 of 8 bytes in
-        /// SSE2 registers, single elements otherwise.
+        /// Edge of the blocks transpose_block moves at once in SSE2 registers: 8 x 8 words of 1 and 2 bytes,
+        /// 4 x 4 of 4 bytes and 2 x 2 of 8 bytes; single elements otherwise (16-byte words are one register).
         template <class T>
         constexpr std::int64_t block_edge() noexcept
         {
-            return !XTENSOR_TORCH_SSE2 ? 1 : sizeof(T) == 4 ? 4 : sizeof(T) == 8 ? 2 : 1;
+            return !XTENSOR_TORCH_SSE2   ? 1
+                   : sizeof(T) <= 2      ? 8
+                   : sizeof(T) == 4      ? 4
+                   : sizeof(T) == 8      ? 2
+                                         : 1;
         }
 
         /// out[b][a] = in[a][b] for one block_edge<T>() square block (rows in_stride and out_stride apart).
@@ -55,7 +59,57 @@ namespace xtorch
         void transpose_block(const T* in, std::int64_t in_stride, T* out, std::int64_t out_stride) noexcept
         {
 #if XTENSOR_TORCH_SSE2
-            if constexpr (block_edge<T>() == 4)
+            if constexpr (block_edge<T>() == 8 && sizeof(T) == 2)
+            {
+                // Eight rows of eight 2-byte words, interleaved by pairs, then quads, then halves: each
+                // output register is one column.
+                __m128i r[8];
+                for (int k = 0; k < 8; ++k)
+                {
+                    r[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + k * in_stride));
+                }
+                const __m128i t0 = _mm_unpacklo_epi16(r[0], r[1]), t1 = _mm_unpackhi_epi16(r[0], r[1]);
+                const __m128i t2 = _mm_unpacklo_epi16(r[2], r[3]), t3 = _mm_unpackhi_epi16(r[2], r[3]);
+                const __m128i t4 = _mm_unpacklo_epi16(r[4], r[5]), t5 = _mm_unpackhi_epi16(r[4], r[5]);
+                const __m128i t6 = _mm_unpacklo_epi16(r[6], r[7]), t7 = _mm_unpackhi_epi16(r[6], r[7]);
+                const __m128i u0 = _mm_unpacklo_epi32(t0, t2), u1 = _mm_unpackhi_epi32(t0, t2);
+                const __m128i u2 = _mm_unpacklo_epi32(t1, t3), u3 = _mm_unpackhi_epi32(t1, t3);
+                const __m128i u4 = _mm_unpacklo_epi32(t4, t6), u5 = _mm_unpackhi_epi32(t4, t6);
+                const __m128i u6 = _mm_unpacklo_epi32(t5, t7), u7 = _mm_unpackhi_epi32(t5, t7);
+                const __m128i columns[8] = {_mm_unpacklo_epi64(u0, u4), _mm_unpackhi_epi64(u0, u4),
+                                            _mm_unpacklo_epi64(u1, u5), _mm_unpackhi_epi64(u1, u5),
+                                            _mm_unpacklo_epi64(u2, u6), _mm_unpackhi_epi64(u2, u6),
+                                            _mm_unpacklo_epi64(u3, u7), _mm_unpackhi_epi64(u3, u7)};
+                for (int k = 0; k < 8; ++k)
+                {
+                    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k * out_stride), columns[k]);
+                }
+                return;
+            }
+            else if constexpr (block_edge<T>() == 8)
+            {
+                // Eight rows of eight bytes in the low halves, interleaved by bytes, pairs and quads: each
+                // output register holds two columns.
+                __m128i r[8];
+                for (int k = 0; k < 8; ++k)
+                {
+                    r[k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(in + k * in_stride));
+                }
+                const __m128i t0 = _mm_unpacklo_epi8(r[0], r[1]), t1 = _mm_unpacklo_epi8(r[2], r[3]);
+                const __m128i t2 = _mm_unpacklo_epi8(r[4], r[5]), t3 = _mm_unpacklo_epi8(r[6], r[7]);
+                const __m128i u0 = _mm_unpacklo_epi16(t0, t1), u1 = _mm_unpackhi_epi16(t0, t1);
+                const __m128i u2 = _mm_unpacklo_epi16(t2, t3), u3 = _mm_unpackhi_epi16(t2, t3);
+                const __m128i pairs[4] = {_mm_unpacklo_epi32(u0, u2), _mm_unpackhi_epi32(u0, u2),
+                                          _mm_unpacklo_epi32(u1, u3), _mm_unpackhi_epi32(u1, u3)};
+                for (int k = 0; k < 4; ++k)
+                {
+                    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + 2 * k * out_stride), pairs[k]);
+                    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + (2 * k + 1) * out_stride),
+                                     _mm_unpackhi_epi64(pairs[k], pairs[k]));
+                }
+                return;
+            }
+            else if constexpr (block_edge<T>() == 4)
             {
                 const float* i = reinterpret_cast<const float*>(in);
                 __m128 r0 = _mm_loadu_ps(i), r1 = _mm_loadu_ps(i + in_stride);
@@ -140,6 +194,23 @@ namespace xtorch
                 {
                     ::new (static_cast<void*>(row + i)) To(convert_value<To>(in[i]));
                 }
+            }
+            if constexpr (block_edge<To>() == 8 && sizeof(To) == 2)
+            {
+                // The 8 x 8 blocks of 2-byte words write 16 bytes into each of eight destination rows at once;
+                // rows of a power-of-two size apart share cache sets and evict each other before they are
+                // complete (2^22 elements: slower than element by element). Transposed within a second buffer
+                // instead, and written out a whole row at a time. The 1-byte blocks write half as much per
+                // row, and measured faster straight into the destination.
+                alignas(To) unsigned char staged_storage[copy_tile * width * sizeof(To)];
+                To* const staged = reinterpret_cast<To*>(staged_storage);
+                transpose_words(static_cast<const To*>(buffer), width, staged, width, size_q, size_p);
+                for (std::int64_t i = 0; i < size_p; ++i)
+                {
+                    std::memcpy(static_cast<void*>(d + i * dst_p), static_cast<const void*>(staged + i * width),
+                                static_cast<std::size_t>(size_q) * sizeof(To));
+                }
+                return;
             }
             transpose_words(static_cast<const To*>(buffer), width, d, dst_p, size_q, size_p);
         }
