@@ -208,6 +208,51 @@ namespace
         state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
     }
 
+    /// to_xarray<T> of a T tensor of state.range(0) elements, contiguous or transposed: the words of 1 and 2 bytes
+    /// of the tiled copy's 8 x 8 blocks, against the contiguous copy (a memcpy) of the same tensor.
+    template <class T>
+    void to_xarray_same_type(benchmark::State& state, bool transposed)
+    {
+        const auto shape = square(state.range(0));
+        at::Tensor t = (at::arange(state.range(0)) % 100)
+                           .to(xtorch::scalar_type_of<T>())
+                           .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])});
+        if (transposed)
+        {
+            t = t.t();
+        }
+        if (!xtorch::to_tensor(xtorch::to_xarray<T>(t)).equal(t))
+        {
+            state.SkipWithError("to_xarray gave other values than the tensor's");
+            return;
+        }
+        for (auto _ : state)
+        {
+            benchmark::DoNotOptimize(xtorch::to_xarray<T>(t));
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 2 * static_cast<std::int64_t>(sizeof(T)));
+    }
+
+    void to_xarray_u8(benchmark::State& state)
+    {
+        to_xarray_same_type<std::uint8_t>(state, false);
+    }
+
+    void to_xarray_u8_transposed(benchmark::State& state)
+    {
+        to_xarray_same_type<std::uint8_t>(state, true);
+    }
+
+    void to_xarray_i16(benchmark::State& state)
+    {
+        to_xarray_same_type<std::int16_t>(state, false);
+    }
+
+    void to_xarray_i16_transposed(benchmark::State& state)
+    {
+        to_xarray_same_type<std::int16_t>(state, true);
+    }
+
     void to_xtensor_f64_to_f32(benchmark::State& state)
     {
         const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
@@ -480,6 +525,11 @@ BENCHMARK(to_tensor_f64_to_f32_lazy)->XTORCH_SIZES;
 BENCHMARK(to_tensor_f64_to_f32_transposed)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64_to_f32)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64_to_f32_transposed)->XTORCH_SIZES;
+// Words of 1 and 2 bytes through the tiled copy, against their contiguous copies, in cache and past it.
+BENCHMARK(to_xarray_u8)->Arg(1 << 16)->Arg(1 << 22);
+BENCHMARK(to_xarray_u8_transposed)->Arg(1 << 16)->Arg(1 << 22);
+BENCHMARK(to_xarray_i16)->Arg(1 << 16)->Arg(1 << 22);
+BENCHMARK(to_xarray_i16_transposed)->Arg(1 << 16)->Arg(1 << 22);
 BENCHMARK(to_xtensor_f64_to_f32)->XTORCH_SIZES;
 BENCHMARK(peer_tensor_to_f32)->XTORCH_SIZES;
 BENCHMARK(peer_xt_cast_f32)->XTORCH_SIZES;
