@@ -14,6 +14,12 @@ namespace
     // The every-dtype-pair plane: one whole tile per row of tiles and remainders of edge4 - 1 and edge8.
     constexpr std::int64_t pair_rows = tile + edge4 - 1;
     constexpr std::int64_t pair_cols = tile + edge8;
+
+    /// Whether n elements along a tile's side end in a part block of `edge` (edge 1: there are no blocks).
+    constexpr bool leaves_edge(std::int64_t n, std::int64_t edge)
+    {
+        return edge == 1 || n % tile % edge != 0;
+    }
 }
 
 TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, outer dimensions",
@@ -24,17 +30,11 @@ TEST_CASE("the tiled copy of transposed sources: odd sizes, tile remainders, out
     // whole number of 4-byte blocks; the leading 3 is a dimension outside the tile plane.
     constexpr std::int64_t rows = 2 * tile + edge4 - 1;
     constexpr std::int64_t cols = tile + edge4 + edge8;
-    if (edge4 > 1)
-    {
-        REQUIRE((rows % tile) % edge4 != 0);
-        REQUIRE((rows % tile) % edge8 != 0);
-        REQUIRE((cols % tile) % edge4 != 0);
-    }
-    if (edge2 > 1)
-    {
-        REQUIRE((rows % tile) % edge2 != 0);  // the 2-byte blocks of the kHalf copy below, and their edges
-        REQUIRE((cols % tile) % edge2 != 0);
-    }
+    REQUIRE(leaves_edge(rows, edge4));
+    REQUIRE(leaves_edge(rows, edge8));
+    REQUIRE(leaves_edge(cols, edge4));
+    REQUIRE(leaves_edge(rows, edge2));  // the 2-byte blocks of the kHalf copy below, and their edges
+    REQUIRE(leaves_edge(cols, edge2));
     at::Tensor base = at::arange(3 * rows * cols, at::kDouble).reshape({3, rows, cols});
     for (const at::Tensor& t : {base.permute({0, 2, 1}), base.permute({2, 1, 0}), base.select(0, 2).t()})
     {
@@ -55,14 +55,11 @@ TEST_CASE("the tiled copy: every dtype pair, through whole blocks and their rema
 {
     // pair_rows x pair_cols: words of every size take the block transposes and the element-by-element edges
     // (both ways for the blocks of 4 words and more; the 2 x 2 blocks of 8-byte words have an edge in rows).
-    REQUIRE((edge8 == 1 || pair_rows % tile % edge8 != 0));
+    REQUIRE(leaves_edge(pair_rows, edge8));
     for (const std::int64_t edge : {edge1, edge2, edge4})
     {
-        if (edge > 1)
-        {
-            REQUIRE(pair_rows % tile % edge != 0);
-            REQUIRE(pair_cols % tile % edge != 0);
-        }
+        REQUIRE(leaves_edge(pair_rows, edge));
+        REQUIRE(leaves_edge(pair_cols, edge));
     }
     for_each_type(
         all_types{},
