@@ -1,12 +1,13 @@
-// The caster of xtensor containers (xt::xarray, xt::xtensor, any allocator): a copy in, cast as torch casts;
-// a move out.
+// The binding-neutral half of the caster of xtensor containers (xt::xarray, xt::xtensor, xt::xtensor_fixed, any
+// allocator): a copy in, cast as torch casts; a move out.
 #ifndef XTENSOR_TORCH_PYTHON_CONTAINER_CASTER_HPP
 #define XTENSOR_TORCH_PYTHON_CONTAINER_CASTER_HPP
+
+#include "common.hpp"  // first: Python.h before the standard headers
 
 #include <algorithm>
 #include <array>
 
-#include "common.hpp"
 #include "importers.hpp"
 #include "torch_object.hpp"
 
@@ -14,8 +15,6 @@ namespace xtorch
 {
     namespace python
     {
-        namespace py = pybind11;
-
         namespace detail
         {
             /// The shape of xt::xtensor_fixed containers: fixed_shape<I...> (other containers: none).
@@ -35,53 +34,61 @@ namespace xtorch
             /// The caster of xtensor containers: a copy in (cast as torch casts), a move out; xt::xtensor_fixed
             /// (its elements inline, so a copy out as well) takes exactly its shape.
             template <class C, std::int64_t Rank>
-            struct container_caster
+            class container_loader
             {
+            public:
+
                 using value_type = typename C::value_type;
                 static_assert(is_supported_type_v<std::remove_cv_t<value_type>>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
                 using fixed = fixed_shape_of<C>;
 
-                static constexpr auto name = tensor_descr<value_type, Rank>::name;
-
-                bool load(py::handle src, bool convert)
+                bool load(PyObject* src, bool convert)
                 {
                     constexpr auto what = xtorch::detail::call_site::of<value_type>(
                                               Rank < 0 ? "xt::xarray" : "xt::xtensor", Rank)
                                               .as_parameter();
                     at::Tensor t;
-                    py::object copied;  // a numpy copy of src, alive while it is read
+                    object copied;  // a numpy copy of src, alive while it is read
                     try
                     {
                         t = tensor_from_python(src, what, false);
                     }
-                    catch (const py::builtin_exception&)
+                    catch (const python_exception& e)
                     {
+                        if (!e.is_refusal())
+                        {
+                            throw;
+                        }
                         // What a view refuses but a copy can read (an unaligned, byte-swapped or oddly strided
                         // numpy array) goes through a numpy copy in the conversion pass; other refusals stand.
                         if (!convert)
                         {
                             return false;
                         }
-                        if (!is_numpy_array(src) || (copied = numpy_copy(src)).is_none())
+                        if (!is_numpy_array(src) || !(copied = numpy_copy(src)))
                         {
                             throw;
                         }
-                        t = tensor_from_numpy(copied, what, false);
+                        t = tensor_from_numpy(copied.get(), what, false);
                     }
                     if (!t.defined())
                     {
                         // Numbers, numpy scalars and nested lists, as torch.tensor and numpy.asarray take them:
                         // only in the conversion pass, and an overload that takes them as they are wins.
-                        if (!convert || !is_number_or_sequence(src) || (copied = numpy_copy(src)).is_none())
+                        if (!convert || !is_number_or_sequence(src) || !(copied = numpy_copy(src)))
                         {
                             return false;
                         }
                         try
                         {
-                            t = tensor_from_numpy(copied, what, false);
+                            t = tensor_from_numpy(copied.get(), what, false);
                         }
-                        catch (const py::builtin_exception&)
+                        catch (const python_exception& e)
                         {
+                            if (!e.is_refusal())
+                            {
+                                throw;
+                            }
                             return false;  // strings, objects: not numbers
                         }
                     }
@@ -130,12 +137,20 @@ namespace xtorch
                     }
                     catch (const conversion_error& e)
                     {
-                        throw py::value_error(e.what());
+                        throw python_exception(PyExc_ValueError, e.what());
                     }
                     return true;
                 }
 
-                static py::handle cast(C&& src, py::return_value_policy, py::handle)
+                /// The container, loaded.
+                C& value() noexcept
+                {
+                    return m_value;
+                }
+
+                /// A tensor that took over src's buffer (moved, not copied), as a new reference; xtensor_fixed's
+                /// inline elements are copied.
+                static PyObject* to_python(C&& src)
                 {
                     if constexpr (fixed::fixed)
                     {
@@ -147,51 +162,30 @@ namespace xtorch
                     }
                 }
 
-                static py::handle cast(const C& src, py::return_value_policy policy, py::handle parent)
+                /**
+                 * A tensor for a container returned by reference: over its memory where the policy borrows it
+                 * (reference_internal with a `parent`, the method's self, which the tensor keeps alive; reference,
+                 * and reference_internal without a parent, with nothing to keep: C++ keeps src alive), else over a
+                 * copy.
+                 */
+                static PyObject* to_python(const C& src, return_policy policy, PyObject* parent)
                 {
-                    if (policy == py::return_value_policy::reference_internal && parent)
+                    if (policy == return_policy::reference_internal && parent != nullptr)
                     {
                         // Borrowed from `parent`, which owns src. The storage holds the reference to the parent,
                         // not the one torch.Tensor returned: tensors and arrays made from that one (x.numpy(),
                         // x.detach(), slices, DLPack exports) share the storage and outlive it.
                         const auto source = xtorch::detail::import_expression(src, "xtorch::python::cast");
-                        return wrap_tensor(xtorch::detail::tensor_over(
-                            source, {parent.inc_ref().ptr(), &release_py_object}));
+                        Py_INCREF(parent);
+                        return wrap_tensor(xtorch::detail::tensor_over(source, {parent, &release_py_object}));
                     }
-                    if (policy == py::return_value_policy::reference
-                        || policy == py::return_value_policy::reference_internal)
+                    if (policy == return_policy::reference || policy == return_policy::reference_internal)
                     {
-                        // Borrowed with no Python owner to hold: C++ keeps src alive, as pybind11's
+                        // Borrowed with no Python owner to hold: C++ keeps src alive, as the binding's
                         // `reference` means for its own classes.
-                        return wrap_tensor(
-                            xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
+                        return wrap_tensor(xtorch::detail::share(const_cast<C&>(src), "xtorch::python::cast"));
                     }
-                    return cast(C(src), policy, parent);
-                }
-
-                static py::handle cast(const C* src, py::return_value_policy policy, py::handle parent)
-                {
-                    if (src == nullptr)
-                    {
-                        return py::none().release();
-                    }
-                    return cast(*src, policy, parent);
-                }
-
-                template <class U>
-                using cast_op_type = pybind11::detail::movable_cast_op_type<U>;
-
-                operator C*()
-                {
-                    return &m_value;
-                }
-                operator C&()
-                {
-                    return m_value;
-                }
-                operator C&&() &&
-                {
-                    return std::move(m_value);
+                    return to_python(C(src));
                 }
 
             private:
@@ -199,32 +193,6 @@ namespace xtorch
                 C m_value;
             };
         }
-    }
-}
-
-namespace pybind11
-{
-    namespace detail
-    {
-        template <class EC, xt::layout_type L, class SC, class Tag>
-        struct type_caster<xt::xarray_container<EC, L, SC, Tag>>
-            : xtorch::python::detail::container_caster<xt::xarray_container<EC, L, SC, Tag>, -1>
-        {
-        };
-
-        template <class EC, std::size_t N, xt::layout_type L, class Tag>
-        struct type_caster<xt::xtensor_container<EC, N, L, Tag>>
-            : xtorch::python::detail::container_caster<xt::xtensor_container<EC, N, L, Tag>,
-                                                       static_cast<std::int64_t>(N)>
-        {
-        };
-
-        template <class ET, std::size_t... I, xt::layout_type L, bool SH, class Tag>
-        struct type_caster<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, SH, Tag>>
-            : xtorch::python::detail::container_caster<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, SH, Tag>,
-                                                       static_cast<std::int64_t>(sizeof...(I))>
-        {
-        };
     }
 }
 

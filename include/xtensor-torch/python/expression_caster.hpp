@@ -1,21 +1,20 @@
-// The caster of xtensor expressions that C++ returns over memory it owns elsewhere (xt::strided_view,
+// The binding-neutral half of the caster of xtensor expressions that C++ returns over memory it owns elsewhere (xt::strided_view,
 // xt::reshape_view and xt::transpose of a member, xt::adapt of a buffer): a tensor over that memory that keeps
 // its Python owner alive, as xtensor-python's casters do.
 #ifndef XTENSOR_TORCH_PYTHON_EXPRESSION_CASTER_HPP
 #define XTENSOR_TORCH_PYTHON_EXPRESSION_CASTER_HPP
 
+#include "common.hpp"  // first: Python.h before the standard headers
+
 #include <type_traits>
 #include <utility>
 
-#include "common.hpp"
 #include "torch_object.hpp"
 
 namespace xtorch
 {
     namespace python
     {
-        namespace py = pybind11;
-
         namespace detail
         {
             /// Whether E is a strided view without memory of its own over an expression with memory: xtensor's
@@ -39,7 +38,7 @@ namespace xtorch
              *   container): the tensor takes it, no copy;
              * - a view of a tensor's storage (of an xarray_view): that storage;
              * - memory owned elsewhere, returned from a method: that memory, and the tensor's storage holds the
-             *   method's `self` (pybind11's parent), so it outlives the object as reference_internal and
+             *   method's `self` (the binding's parent), so it outlives the object as reference_internal and
              *   keep_alive<0, 1> intend, also through x.numpy() and slices made from it;
              * - memory owned elsewhere with return_value_policy::reference / reference_internal and no parent: that
              *   memory, which C++ keeps alive;
@@ -48,15 +47,17 @@ namespace xtorch
              * writable from Python (torch has no read-only tensors): refused at compile time with the fix.
              */
             template <class E>
-            struct expression_caster
+            class expression_output
             {
+            public:
+
                 using value_type = typename E::value_type;
                 static_assert(is_supported_type_v<std::remove_cv_t<value_type>>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
 
-                static constexpr auto name = tensor_descr<value_type, -1>::name;
                 static constexpr const char* what = "xtorch::python::cast";
 
-                static py::handle cast(E&& e, py::return_value_policy policy, py::handle parent)
+                /// The tensor for e, as a new reference.
+                static PyObject* to_python(E&& e, return_policy policy, PyObject* parent)
                 {
                     if constexpr (xt::has_data_interface<E>::value && xtorch::detail::owns_memory<E>::value)
                     {
@@ -65,11 +66,11 @@ namespace xtorch
                     }
                     else
                     {
-                        return cast(static_cast<const E&>(e), policy, parent);
+                        return to_python(static_cast<const E&>(e), policy, parent);
                     }
                 }
 
-                static py::handle cast(const E& e, py::return_value_policy policy, py::handle parent)
+                static PyObject* to_python(const E& e, return_policy policy, PyObject* parent)
                 {
                     if constexpr (xt::has_data_interface<E>::value)
                     {
@@ -78,7 +79,7 @@ namespace xtorch
                         {
                             return wrap_tensor(xtorch::detail::share(e, what));  // the tensor's own storage
                         }
-                        if (auto shared = over_memory(xtorch::detail::expression_source(e), policy, parent))
+                        if (PyObject* shared = over_memory(xtorch::detail::expression_source(e), policy, parent))
                         {
                             return shared;
                         }
@@ -89,7 +90,7 @@ namespace xtorch
                         refuse_const<std::decay_t<decltype(memory)>>();
                         if (xtorch::detail::is_row_major(memory))
                         {
-                            if (auto shared = over_memory(
+                            if (PyObject* shared = over_memory(
                                     xtorch::detail::expression_source(e, memory.data() + memory.data_offset()),
                                     policy, parent))
                             {
@@ -100,44 +101,23 @@ namespace xtorch
                     return wrap_tensor(xtorch::to_tensor(e));
                 }
 
-                static py::handle cast(const E* e, py::return_value_policy policy, py::handle parent)
-                {
-                    return e == nullptr ? py::none().release() : cast(*e, policy, parent);
-                }
-
-                /// Results only: loading one from Python always fails, so such a parameter matches no call.
-                bool load(py::handle, bool)
-                {
-                    static_assert(
-                        sizeof(E) == 0,
-                        "xtensor-torch: an xtensor view or adaptor parameter would refer to memory the call does "
-                        "not keep. Take xtorch::xarray_view<T> (a view of the caller's memory) or xt::xarray<T> "
-                        "(a copy) instead.");
-                    return false;
-                }
-
-                template <class U>
-                using cast_op_type = pybind11::detail::movable_cast_op_type<U>;
-
             private:
 
                 /// A tensor over the memory of s where the policy and the parent say who keeps it; null for a copy.
-                static py::handle over_memory(xtorch::detail::strided_source s, py::return_value_policy policy,
-                                              py::handle parent)
+                static PyObject* over_memory(xtorch::detail::strided_source s, return_policy policy, PyObject* parent)
                 {
                     xtorch::detail::settle_or_refuse(s, false, what, "expression", xtorch::detail::expression_fix);
-                    if (parent && policy != py::return_value_policy::copy)
+                    if (parent != nullptr && policy != return_policy::copy)
                     {
-                        return wrap_tensor(
-                            xtorch::detail::tensor_over(s, {parent.inc_ref().ptr(), &release_py_object}));
+                        Py_INCREF(parent);
+                        return wrap_tensor(xtorch::detail::tensor_over(s, {parent, &release_py_object}));
                     }
-                    if (policy == py::return_value_policy::reference
-                        || policy == py::return_value_policy::reference_internal
-                        || policy == py::return_value_policy::automatic_reference)
+                    if (policy == return_policy::reference || policy == return_policy::reference_internal
+                        || policy == return_policy::automatic_reference)
                     {
                         return wrap_tensor(xtorch::detail::tensor_over(s));
                     }
-                    return py::handle();
+                    return nullptr;
                 }
 
                 template <class M>
@@ -150,32 +130,6 @@ namespace xtorch
                 }
             };
         }
-    }
-}
-
-namespace pybind11
-{
-    namespace detail
-    {
-        // xarray_view<T> and xtensor_view<T, N>, strided views over a tensor's storage, have their own caster
-        // (view_caster.hpp): a more specialized match than this one.
-        template <class CT, class S, xt::layout_type L, class FST>
-        struct type_caster<xt::xstrided_view<CT, S, L, FST>>
-            : xtorch::python::detail::expression_caster<xt::xstrided_view<CT, S, L, FST>>
-        {
-        };
-
-        template <class EC, xt::layout_type L, class SC, class Tag>
-        struct type_caster<xt::xarray_adaptor<EC, L, SC, Tag>>
-            : xtorch::python::detail::expression_caster<xt::xarray_adaptor<EC, L, SC, Tag>>
-        {
-        };
-
-        template <class EC, std::size_t N, xt::layout_type L, class Tag>
-        struct type_caster<xt::xtensor_adaptor<EC, N, L, Tag>>
-            : xtorch::python::detail::expression_caster<xt::xtensor_adaptor<EC, N, L, Tag>>
-        {
-        };
     }
 }
 

@@ -1,7 +1,9 @@
-// The import check of a module that uses the casters (torch's version and C++ ABI against the build's), and
-// the public helpers for code that builds Python objects by hand.
+// The import check of a module that uses the casters (torch's version and C++ ABI against the build's), which
+// each binding's import_torch runs, and the public helpers for code that builds Python objects by hand.
 #ifndef XTENSOR_TORCH_PYTHON_IMPORT_TORCH_HPP
 #define XTENSOR_TORCH_PYTHON_IMPORT_TORCH_HPP
+
+#include "common.hpp"  // first: Python.h before the standard headers
 
 #include <cstdio>
 #include <string>
@@ -9,7 +11,6 @@
 
 #include <torch/version.h>
 
-#include "common.hpp"
 #include "importers.hpp"
 #include "torch_object.hpp"
 
@@ -17,8 +18,6 @@ namespace xtorch
 {
     namespace python
     {
-        namespace py = pybind11;
-
         namespace detail
         {
             /// The first major.minor of a version string: "1.13.0a0+git" -> {1, 13}.
@@ -63,40 +62,46 @@ namespace xtorch
                      "print(torch.utils.cmake_prefix_path)')\" ...";
         }
 
-        /**
-         * Imports torch and checks that it is the torch this module was built against (version and
-         * C++ ABI); raises ImportError saying what differs otherwise. Call it first in PYBIND11_MODULE:
-         * the casters need torch imported, and a mismatched libtorch fails later in obscure ways.
-         */
-        inline void import_torch()
+        namespace detail
         {
-            py::module_ torch = py::module_::import("torch");
-            const std::string version = py::str(torch.attr("__version__")).cast<std::string>();
-            const bool abi = torch.attr("_C").attr("_GLIBCXX_USE_CXX11_ABI").cast<bool>();
-            const std::string problem = torch_mismatch(version, abi);
-            if (!problem.empty())
+            /// torch.<name> as a new reference.
+            inline object torch_attribute(PyObject* torch, const char* name)
             {
-                throw py::import_error(problem);
-            }
-#if PYBIND11_VERSION_HEX < 0x020C0000
-            // This pybind11 reads numpy's structs in numpy 1's layout: under numpy 2 it would misread them.
-            if (detail::numpy_loaded())
-            {
-                const std::string numpy_version =
-                    py::str(py::module_::import("numpy").attr("__version__")).cast<std::string>();
-                if (detail::major_minor(numpy_version).first >= 2)
+                object value = object::steal(PyObject_GetAttrString(torch, name));
+                if (!value)
                 {
-                    throw py::import_error(
-                        "this module was built with pybind11 " PYBIND11_TOSTRING(PYBIND11_VERSION_MAJOR) "." PYBIND11_TOSTRING(
-                            PYBIND11_VERSION_MINOR) ", which reads numpy 1's data structures, but the running numpy is "
-                        + numpy_version + ". Rebuild it with pybind11 2.12 or later.");
+                    throw_raised();
                 }
+                return value;
             }
-#endif
-            detail::handles();
+
+            /**
+             * The import check, for whichever binding: imports torch, refuses one of another version or C++ ABI
+             * than this build's (ImportError, a python_exception), and makes the handles the casters use.
+             */
+            inline void check_torch()
+            {
+                const object torch = object::steal(PyImport_ImportModule("torch"));
+                if (!torch)
+                {
+                    throw_raised();
+                }
+                const std::string version = text_of(torch_attribute(torch.get(), "__version__").get());
+                const object c = torch_attribute(torch.get(), "_C");
+                const int abi = PyObject_IsTrue(torch_attribute(c.get(), "_GLIBCXX_USE_CXX11_ABI").get());
+                if (abi < 0)
+                {
+                    throw_raised();
+                }
+                const std::string problem = torch_mismatch(version, abi == 1);
+                if (!problem.empty())
+                {
+                    throw python_exception(PyExc_ImportError, problem);
+                }
+                handles();
+            }
         }
 
-        /// torch's Python name of a dtype ("float32"), for messages and results of bound functions.
         inline std::string dtype_name(c10::ScalarType st)
         {
             return xtorch::detail::python_dtype_name(st);
@@ -104,10 +109,6 @@ namespace xtorch
 
         /// The torch.Tensor of t, without a copy (the same object when t came from Python), for code that
         /// builds Python objects by hand.
-        inline py::object as_python(const at::Tensor& t)
-        {
-            return py::reinterpret_steal<py::object>(detail::wrap_tensor(t));
-        }
     }
 }
 

@@ -3,12 +3,10 @@
 #ifndef XTENSOR_TORCH_PYTHON_TORCH_OBJECT_HPP
 #define XTENSOR_TORCH_PYTHON_TORCH_OBJECT_HPP
 
-#include <algorithm>
-#include <atomic>
-#include <cstring>
-#include <mutex>
+#include "common.hpp"  // first: Python.h before the standard headers
 
-#include "common.hpp"
+#include <algorithm>
+#include <cstring>
 
 // libtorch_python's THPVariable_Wrap, in both spellings torch has used (by value up to 1.13, by const
 // reference later), bound weakly by their mangled names (the Itanium C++ ABI's) under names of our own: the one
@@ -35,12 +33,10 @@ namespace xtorch
 {
     namespace python
     {
-        namespace py = pybind11;
-
         namespace detail
         {
             /// The Python object of a tensor: the existing torch.Tensor when it has one; None when undefined.
-            inline py::handle wrap_tensor(const at::Tensor& t)
+            inline PyObject* wrap_tensor(const at::Tensor& t)
             {
                 PyObject* result = nullptr;
                 if (&thp_wrap_by_reference != nullptr)
@@ -53,13 +49,14 @@ namespace xtorch
                 }
                 else
                 {
-                    throw py::import_error(
+                    throw python_exception(
+                        PyExc_ImportError,
                         "xtensor-torch: THPVariable_Wrap was not found in libtorch_python: link the "
                         "module with libtorch_python (the CMake target xtensor-torch::python).");
                 }
                 if (result == nullptr)
                 {
-                    throw py::error_already_set();
+                    throw_raised();
                 }
                 return result;
             }
@@ -87,9 +84,9 @@ namespace xtorch
                 for (int probe = 0; probe < 2; ++probe)
                 {
                     at::Tensor t = at::empty({probe + 1}, probe == 0 ? at::kFloat : at::kLong);
-                    auto object = py::reinterpret_steal<py::object>(wrap_tensor(t));
-                    const auto limit = std::min<std::ptrdiff_t>(Py_TYPE(object.ptr())->tp_basicsize, 128);
-                    const char* base = reinterpret_cast<const char*>(object.ptr());
+                    const object wrapped = object::steal(wrap_tensor(t));
+                    const auto limit = std::min<std::ptrdiff_t>(Py_TYPE(wrapped.get())->tp_basicsize, 128);
+                    const char* base = reinterpret_cast<const char*>(wrapped.get());
                     for (std::ptrdiff_t offset = sizeof(PyObject);
                          offset + static_cast<std::ptrdiff_t>(sizeof(void*)) <= limit;
                          offset += sizeof(void*))
@@ -108,7 +105,10 @@ namespace xtorch
 
             inline torch_handles make_handles()
             {
-                py::module_::import("torch");
+                if (!object::steal(PyImport_ImportModule("torch")))
+                {
+                    throw_raised();
+                }
                 torch_handles made;
                 made.tensor_type = THPVariableClass;
                 made.cdata_name = PyUnicode_InternFromString("_cdata");  // immortal once interned here
@@ -120,31 +120,12 @@ namespace xtorch
              * The handles, made once. Making them calls into Python (import torch), so a C++ static would
              * deadlock: one thread inside the initializer waiting for the GIL (or, free-threaded, for the
              * import lock) that another holds while it waits for the initializer. The first callers wait
-             * with the GIL released instead; afterwards a call costs one atomic load.
+             * with the GIL released instead (made_once); afterwards a call costs one atomic load.
              */
             inline const torch_handles& handles()
             {
-#if PYBIND11_VERSION_HEX >= 0x020C0000
-                PYBIND11_CONSTINIT static py::gil_safe_call_once_and_store<torch_handles> storage;
-                return storage.call_once_and_store_result(make_handles).get_stored();
-#else
-                // pybind11 before 2.12 (Debian 12's 2.10) has no gil_safe_call_once_and_store; the same idea.
-                static std::atomic<bool> ready{false};
-                static std::once_flag once;
-                static torch_handles stored;
-                if (!ready.load(std::memory_order_acquire))
-                {
-                    py::gil_scoped_release unlocked;
-                    std::call_once(once,
-                                   []
-                                   {
-                                       py::gil_scoped_acquire locked;
-                                       stored = make_handles();
-                                   });
-                    ready.store(true, std::memory_order_release);
-                }
-                return stored;
-#endif
+                struct tag;
+                return made_once<tag, torch_handles>(make_handles);
             }
 
             /// Whether obj is a torch.Tensor (or a subclass such as torch.nn.Parameter). A C-level subtype
@@ -169,13 +150,13 @@ namespace xtorch
                     PyObject* cdata = PyObject_GetAttr(obj, h.cdata_name);
                     if (cdata == nullptr)
                     {
-                        throw py::error_already_set();
+                        throw_raised();
                     }
                     impl = PyLong_AsVoidPtr(cdata);
                     Py_DECREF(cdata);
                     if (impl == nullptr)
                     {
-                        throw py::error_already_set();
+                        throw_raised();
                     }
                 }
                 return at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::

@@ -1,11 +1,12 @@
-// The caster of xarray_view<T> and xtensor_view<T, N> parameters and results (views of the caller's memory),
-// and python::as_xarray for bindings that choose the view in C++.
+// The binding-neutral half of the caster of xarray_view<T> and xtensor_view<T, N> parameters and results (views
+// of the caller's memory), and python::as_xarray for bindings that choose the view in C++.
 #ifndef XTENSOR_TORCH_PYTHON_VIEW_CASTER_HPP
 #define XTENSOR_TORCH_PYTHON_VIEW_CASTER_HPP
 
+#include "common.hpp"  // first: Python.h before the standard headers
+
 #include <optional>
 
-#include "common.hpp"
 #include "importers.hpp"
 #include "torch_object.hpp"
 
@@ -13,15 +14,13 @@ namespace xtorch
 {
     namespace python
     {
-        namespace py = pybind11;
-
         namespace detail
         {
             /// The checks of a view parameter (xtorch::detail::find_view_refusal's list, as xtorch::as_xarray's),
             /// raised as TypeError / ValueError with the fix in Python terms. `src` is the argument as passed,
             /// for messages; null where only the tensor is known.
             template <class T>
-            void check_view_argument(const at::Tensor& t, py::handle src,
+            void check_view_argument(const at::Tensor& t, PyObject* src,
                                      const xtorch::detail::call_site& what)
             {
                 const std::int64_t rank = what.rank;
@@ -52,23 +51,27 @@ namespace xtorch
                 raise_value_error(what, parts.problem, parts.found, parts.expected, fix);
             }
 
-            /// The caster of xarray_view<T> and xtensor_view<T, N>: a view of the caller's memory.
+            /**
+             * What the casters of xarray_view<T> and xtensor_view<T, N> share, whichever binding library calls
+             * them: a view of the caller's memory from a Python object (load, then take or kept), and a tensor
+             * over a view's storage (to_python). Refusals are thrown as python_exception.
+             */
             template <class V, class T, std::int64_t Rank>
-            struct view_caster
+            class view_loader
             {
+            public:
+
                 static_assert(is_supported_type_v<std::remove_cv_t<T>>, XTENSOR_TORCH_UNSUPPORTED_TYPE_MESSAGE);
 
-                static constexpr auto name = tensor_descr<T, Rank>::name;
-
                 /**
-                 * Without conversions (pybind11's first pass, or a noconvert() argument): a view of the caller's
+                 * Without conversions (the binding's first pass, or a noconvert() argument): a view of the caller's
                  * memory, or false. With them: a view of const elements reads a converted copy of what a view
                  * cannot take as it is (see converted_tensor), which lives as long as the view; a writable view
-                 * never converts, and raises its refusal (TypeError for the argument's type, ValueError for its
-                 * memory). A const view of another rank is left to the other overloads (pybind11 raises TypeError
-                 * where none takes it).
+                 * never converts, and throws its refusal (TypeError for the argument's type, ValueError for its
+                 * memory). A const view of another rank is left to the other overloads (the binding raises
+                 * TypeError where none takes it).
                  */
-                bool load(py::handle src, bool convert)
+                bool load(PyObject* src, bool convert)
                 {
                     try
                     {
@@ -77,8 +80,12 @@ namespace xtorch
                             return true;
                         }
                     }
-                    catch (const py::builtin_exception&)
+                    catch (const python_exception& e)
                     {
+                        if (!e.is_refusal())
+                        {
+                            throw;  // raised by Python code (a producer's __dlpack__): not a refusal of the argument
+                        }
                         if (!convert)
                         {
                             return false;
@@ -105,7 +112,8 @@ namespace xtorch
                     return false;
                 }
 
-                static py::handle cast(const V& view, py::return_value_policy, py::handle)
+                /// A tensor on the view's storage, as a new reference.
+                static PyObject* to_python(const V& view)
                 {
                     static_assert(
                         !std::is_const<T>::value,
@@ -114,30 +122,21 @@ namespace xtorch
                     return wrap_tensor(xtorch::detail::share(const_cast<V&>(view), "xtorch::python::cast"));
                 }
 
-                /**
-                 * A by-value parameter gets the view made in place from the parts (a prvalue: no copy, see
-                 * view_parts); reference and pointer parameters get a view the caster keeps for the call.
-                 */
-                template <class U>
-                using cast_op_type =
-                    std::conditional_t<std::is_pointer<std::remove_reference_t<U>>::value, V*,
-                                       std::conditional_t<std::is_lvalue_reference<U>::value, V&, V>>;
-
-                operator V*()
-                {
-                    return &kept();
-                }
-                operator V&()
-                {
-                    return kept();
-                }
-                operator V() &&
+                /// The view for a by-value parameter, made in place from the parts (a prvalue: no copy, see
+                /// view_parts); a copy of the kept one where a reference was asked for first.
+                V take()
                 {
                     return m_value ? V(*m_value) : std::move(*m_parts).make();
                 }
-                operator V() &
+
+                /// The view for reference and pointer parameters, kept for the call.
+                V& kept()
                 {
-                    return V(kept());
+                    if (!m_value)
+                    {
+                        m_value.emplace(view_maker{std::move(*m_parts)});
+                    }
+                    return *m_value;
                 }
 
             private:
@@ -146,11 +145,11 @@ namespace xtorch
                     xtorch::detail::call_site::of<T>(Rank < 0 ? "xarray_view" : "xtensor_view", Rank).as_parameter();
 
                 /// The view of src's own memory: true; false where src is no array of any kind; a refusal raises.
-                bool load_as_it_is(py::handle src)
+                bool load_as_it_is(PyObject* src)
                 {
-                    if (is_torch_tensor(src.ptr()))
+                    if (is_torch_tensor(src))
                     {
-                        const borrowed_tensor t(src.ptr());
+                        const borrowed_tensor t(src);
                         check_view_argument<T>(t.get(), src, what);
                         m_parts.emplace(xtorch::detail::make_view_parts<V, T>(t.get()));
                         return true;
@@ -197,15 +196,6 @@ namespace xtorch
                     return true;
                 }
 
-                V& kept()
-                {
-                    if (!m_value)
-                    {
-                        m_value.emplace(view_maker{std::move(*m_parts)});
-                    }
-                    return *m_value;
-                }
-
                 /// Converts to V where the optional constructs it, so that the kept view is made in place.
                 struct view_maker
                 {
@@ -225,34 +215,17 @@ namespace xtorch
         /**
          * xtorch::as_xarray<T>(t) for bound functions that take an at::Tensor and choose the view in
          * C++ (one binding for several dtypes): the same checks as an xarray_view<T> parameter, and
-         * refusals raise TypeError / ValueError with the fix in Python terms. `what` names the argument.
+         * refusals raise TypeError / ValueError with the fix in Python terms (a python_exception, which the
+         * translator that import_torch registers gives to Python). `what` names the argument.
          *
          * **Example**:  if (x.scalar_type() == at::kFloat) { auto v = xtorch::python::as_xarray<float>(x, "scale_(x)"); }
          */
         template <class T>
         xarray_view<T> as_xarray(const at::Tensor& t, const std::string& what)
         {
-            detail::check_view_argument<T>(t, py::handle(), xtorch::detail::call_site(what.c_str()));
+            detail::check_view_argument<T>(t, nullptr, xtorch::detail::call_site(what.c_str()));
             return xtorch::detail::make_view<xarray_view<T>, T>(t);
         }
-    }
-}
-
-namespace pybind11
-{
-    namespace detail
-    {
-        template <class T>
-        struct type_caster<xtorch::xarray_view<T>>
-            : xtorch::python::detail::view_caster<xtorch::xarray_view<T>, T, -1>
-        {
-        };
-
-        template <class T, std::size_t N>
-        struct type_caster<xtorch::xtensor_view<T, N>>
-            : xtorch::python::detail::view_caster<xtorch::xtensor_view<T, N>, T, static_cast<std::int64_t>(N)>
-        {
-        };
     }
 }
 
