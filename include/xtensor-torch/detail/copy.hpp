@@ -5,6 +5,8 @@
 
 #include "../config.hpp"  // first: it stops a compilation below C++17 with a clear message
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -206,6 +208,26 @@ namespace xtorch
             return true;
         }
 
+        /// Strides for a shape of type S: an array of the same size for a fixed rank (GCC 14 at -Os, nanobind's
+        /// default, takes an svector's inline elements for uninitialized there), an svector otherwise.
+        template <class S>
+        struct row_major_strides
+        {
+            static xt::svector<std::ptrdiff_t, 8> make(std::size_t rank)
+            {
+                return xt::svector<std::ptrdiff_t, 8>(rank, 0);
+            }
+        };
+
+        template <class T, std::size_t N>
+        struct row_major_strides<std::array<T, N>>
+        {
+            static std::array<std::ptrdiff_t, N> make(std::size_t)
+            {
+                return {};
+            }
+        };
+
         /**
          * Whether e can be read in one linear pass in row-major order: every leaf of e holds its elements in
          * row-major memory of e's shape (no broadcasting, no strides), as xtensor itself asks before it assigns
@@ -215,7 +237,7 @@ namespace xtorch
         bool is_linear_row_major(const E& e)
         {
             const auto& shape = e.shape();
-            xt::svector<std::ptrdiff_t, 8> strides(shape.size());
+            auto strides = row_major_strides<std::decay_t<decltype(shape)>>::make(shape.size());
             xt::compute_strides(shape, xt::layout_type::row_major, strides);
             return e.has_linear_assign(strides);
         }
