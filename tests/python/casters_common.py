@@ -1,6 +1,9 @@
-"""What the caster tests share: the _xtorch_test module (as m), numpy, torch, the dtypes, DLPack producers
-and the tensor subclasses."""
+"""What the caster tests share: the test module (as m), numpy, torch, the dtypes, DLPack producers and the
+tensor subclasses. The module is _xtorch_test (pybind11), or the one XTENSOR_TORCH_TEST_MODULE names:
+_xtorch_test_nb, the same bindings on nanobind."""
 import gc
+import importlib
+import os
 import sys
 import weakref
 
@@ -9,7 +12,9 @@ import pytest
 import torch
 import torch.utils.dlpack
 
-import _xtorch_test as m
+m = importlib.import_module(os.environ.get("XTENSOR_TORCH_TEST_MODULE", "_xtorch_test"))
+# The binding library the module was built with, for the few behaviours that are its own.
+BINDING = "nanobind" if m.__name__.endswith("_nb") else "pybind11"
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
           "complex64", "complex128", "bfloat16"]

@@ -21,6 +21,12 @@ namespace casters_test
         {
             counted_xarray data;
         };
+
+        xt::xarray<double>& global_container()
+        {
+            static xt::xarray<double> values = xt::arange<double>(3.);
+            return values;
+        }
     }
 
     void bind_container_caster(py::module_& m)
@@ -41,22 +47,26 @@ namespace casters_test
             .def("copied", [](box& b) -> const xt::xarray<double>& { return b.data; })
             .def(
                 "borrowed", [](box& b) -> xt::xarray<double>& { return b.data; },
-                py::return_value_policy::reference_internal)
+                policy::reference_internal)
             .def("first", [](const box& b) { return b.data(0); })
             // Under return_value_policy::reference nothing keeps the Box alive: the sanitizer canary's bug.
             .def(
                 "borrowed_unsafe", [](box& b) -> xt::xarray<double>& { return b.data; },
-                py::return_value_policy::reference);
+                policy::reference);
 
         py::class_<owner>(m, "Owner")
-            .def(py::init([](std::size_t n)
+            .def(factory([](std::size_t n)
                           { return owner{counted_xarray(xt::arange<double>(static_cast<double>(n)))}; }))
             .def(
                 "borrowed", [](owner& o) -> counted_xarray& { return o.data; },
-                py::return_value_policy::reference_internal)
+                policy::reference_internal)
             .def("address", [](const owner& o) { return reinterpret_cast<std::uintptr_t>(o.data.data()); });
 
         // Copies take what numpy.asarray takes: numbers, numpy scalars, nested lists, unaligned arrays.
+        // reference_internal from a function without self: nothing to keep the memory alive.
+        m.def("global_borrowed_internal", []() -> xt::xarray<double>& { return global_container(); },
+              policy::reference_internal);
+
         m.def("copy_in_3d", [](xt::xtensor<double, 3> a) { return a; });
         m.def("copy_sum", [](const xt::xarray<double>& a) { return xt::sum(a)(); });
         m.def("copy_sum_float32",

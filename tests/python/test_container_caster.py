@@ -148,3 +148,17 @@ def test_column_major_containers_get_the_values_in_their_own_order():
     assert torch.equal(m.column_major_transpose_plus_2(x), torch.from_numpy(x.T + 2))
     assert torch.equal(m.column_major_transpose_plus_2(np.asfortranarray(x)), torch.from_numpy(x.T + 2))
     assert m.column_major_flat(torch.from_numpy(x)) == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+
+
+def test_reference_internal_without_self_is_refused_by_nanobind_and_borrowed_by_pybind11():
+    if BINDING == "nanobind":
+        # nanobind has no parent for a free function: the casters refuse rather than return unowned memory.
+        with pytest.raises(TypeError, match="needs a self to keep its memory alive"):
+            m.global_borrowed_internal()
+    else:
+        # pybind11's parent of a function without arguments is null: the tensor borrows memory that C++ keeps
+        # alive (a static here), as under return_value_policy::reference.
+        a = m.global_borrowed_internal()
+        b = m.global_borrowed_internal()
+        assert a.data_ptr() == b.data_ptr()
+        assert a.tolist() == [0.0, 1.0, 2.0]

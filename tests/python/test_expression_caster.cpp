@@ -50,7 +50,7 @@ namespace casters_test
             .def(
                 "strided_view",
                 [](native& n) { return xt::strided_view(n.values, {xt::range(0, 1), xt::range(0, 3, 2)}); },
-                py::return_value_policy::reference_internal)
+                policy::reference_internal)
             .def(
                 "strided_view_keep_alive",
                 [](native& n) { return xt::strided_view(n.values, {xt::range(0, 1), xt::range(0, 3, 2)}); },
@@ -82,7 +82,7 @@ namespace casters_test
         m.def("global_view_copied", [] { return xt::strided_view(global_values(), {xt::range(0, 3)}); });
         m.def(
             "global_view_referenced", [] { return xt::strided_view(global_values(), {xt::range(0, 3)}); },
-            py::return_value_policy::reference);
+            policy::reference);
         m.def("global_value", [](std::size_t i) { return global_values()(i); });
         // A view of a view of the caller's tensor (holding it: a view of the by-value parameter itself would
         // dangle once the call returns, in C++ as much as here): the tensor's own storage.

@@ -17,4 +17,5 @@ PYBIND11_MODULE(_xtorch_test, m)
     casters_test::bind_torch_object(m);
     casters_test::bind_import_torch(m);
     casters_test::bind_second_translation_unit(m);
+    casters_test::bind_counters(m);
 }

@@ -7,7 +7,7 @@ namespace casters_test
     {
         // The caller's tensor itself.
         m.def("identity", [](at::Tensor t) { return t; });
-        m.def("as_python", [](const at::Tensor& t) { return xtorch::python::as_python(t); });
+        m.def("as_python", [](const at::Tensor& t) { return as_python(t); });
         m.def("as_xarray_sum", [](const at::Tensor& t)
               { return xt::sum(xtorch::python::as_xarray<const double>(t, "as_xarray_sum(x)"))(); });
         m.def("tensor_address",

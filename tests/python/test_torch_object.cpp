@@ -10,8 +10,6 @@ namespace casters_test
 {
     void bind_torch_object(py::module_& m)
     {
-        m.def("frees", [] { return xtorch_test::frees().load(); });
-        m.def("last_allocation", [] { return xtorch_test::last_allocation().load(); });
 
         // For the threads tests: the body runs without the GIL, as a long computation would.
         m.def(

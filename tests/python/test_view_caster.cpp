@@ -94,11 +94,11 @@ namespace casters_test
         m.def("rank_of", [](xtorch::xtensor_view<const double, 1>) { return 1; });
         m.def("rank_of", [](xtorch::xtensor_view<const double, 2>) { return 2; });
         py::class_<const_holder>(m, "ConstHolder")
-            .def(py::init([](xtorch::xarray_view<const double> v) { return const_holder{std::move(v)}; }))
+            .def(factory([](xtorch::xarray_view<const double> v) { return const_holder{std::move(v)}; }))
             .def("values", [](const const_holder& h) { return xt::xarray<double>(h.view); });
 
         py::class_<holder>(m, "Holder")
-            .def(py::init([](xtorch::xarray_view<float> v) { return holder{std::move(v)}; }))
+            .def(factory([](xtorch::xarray_view<float> v) { return holder{std::move(v)}; }))
             .def("total", [](const holder& h) { return static_cast<double>(xt::sum(h.view)()); })
             .def("fill", [](holder& h, float x) { h.view.fill(x); });
 

@@ -2,13 +2,16 @@
 """The code of the README and the guides in docs/, as the test suite checks it.
 
   readme_blocks.py cpp OUT_DIR DOC.md...      writes OUT_DIR/readme_core.cpp (every C++ block that does not
-                                             bind a Python module) and OUT_DIR/readme_pybind11.cpp (those
-                                             that do); compiler errors point at the documents' own lines
+                                             bind a Python module), OUT_DIR/readme_pybind11.cpp (those that
+                                             do with pybind11, and operator libraries) and
+                                             OUT_DIR/readme_nanobind.cpp (those that do with nanobind);
+                                             compiler errors point at the documents' own lines
   readme_blocks.py python DOC.md...          runs every Python block, each in a fresh interpreter
 
 A C++ block without `main` is wrapped in a function of its own; its #include lines move to the top of the
 translation unit. A block with PYBIND11_MODULE or TORCH_LIBRARY is compiled as it is, in a namespace of its own in
-the pybind11 translation unit (its #include lines, again, at the top).
+the pybind11 translation unit (its #include lines, again, at the top); one with NB_MODULE likewise in the nanobind
+one.
 """
 import os
 import re
@@ -42,11 +45,14 @@ def blocks(readme, languages):
 
 
 def cpp_units(documents, out_dir):
-    core_includes, core_bodies, pybind_includes, pybind_parts = [], [], [], []
+    core_includes, core_bodies = [], []
+    bound = {"pybind11": ([], []), "nanobind": ([], [])}  # includes and parts of each binding's unit
     found = [(readme, block) for readme in documents for block in blocks(readme, {"cpp", "c++"})]
     for number, (readme, (line, _, text)) in enumerate(found):
         path = os.path.abspath(readme).replace("\\", "/")
-        if "PYBIND11_MODULE" in text or "TORCH_LIBRARY" in text:
+        binding = "nanobind" if "NB_MODULE" in text else "pybind11"
+        pybind_includes, pybind_parts = bound[binding]
+        if "PYBIND11_MODULE" in text or "TORCH_LIBRARY" in text or "NB_MODULE" in text:
             # Compiled as it is, in a namespace of its own (blocks may reuse names); its includes go first.
             body = []
             for offset, source in enumerate(text.split("\n")):
@@ -74,9 +80,11 @@ def cpp_units(documents, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     write_if_changed(os.path.join(out_dir, "readme_core.cpp"),
                      header + "\n".join(core_includes) + "\n\n" + "\n".join(core_bodies))
-    write_if_changed(os.path.join(out_dir, "readme_pybind11.cpp"),
-                     header + "\n".join(pybind_includes) + "\n\n" + "\n".join(pybind_parts))
-    print(f"{len(core_bodies)} C++ blocks, {len(pybind_parts)} pybind11 blocks")
+    for binding, (includes, parts) in bound.items():
+        write_if_changed(os.path.join(out_dir, f"readme_{binding}.cpp"),
+                         header + "\n".join(includes) + "\n\n" + "\n".join(parts))
+    print(f"{len(core_bodies)} C++ blocks, {len(bound['pybind11'][1])} pybind11 blocks, "
+          f"{len(bound['nanobind'][1])} nanobind blocks")
 
 
 def write_if_changed(path, text):
