@@ -22,7 +22,8 @@ ensure_packages debootstrap
 
 CACHE=${XTENSOR_TORCH_CHROOTS:-/var/cache/xtensor-torch/chroots}
 # What each chroot needs: the packages of common.sh, and nothing from outside Debian.
-CHROOT_PACKAGES=("${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}")
+# nanobind is packaged from Debian 13 on: the chroots build and test the nanobind casters, Debian 12 cannot.
+CHROOT_PACKAGES=("${XTENSOR_TORCH_BASE_PACKAGES[@]}" "${XTENSOR_TORCH_PYTHON_PACKAGES[@]}" nanobind-dev)
 SUITES=("$@")
 [ ${#SUITES[@]} -eq 0 ] && SUITES=(trixie forky)
 mounted=()
@@ -53,6 +54,24 @@ make_chroot() {
     want=$(printf '%s\n' "${CHROOT_PACKAGES[@]}" | sort)
     if [ -f "$dir/.xtensor-torch-packages" ] && [ "$(cat "$dir/.xtensor-torch-packages")" = "$want" ]; then
         echo "== $suite: reusing $dir"
+        return
+    fi
+    # A chroot that lacks only packages added to the list since it was made gets them installed.
+    if [ -f "$dir/.xtensor-torch-packages" ] && [ -z "$(comm -23 "$dir/.xtensor-torch-packages" <(printf '%s\n' "$want"))" ]; then
+        local added
+        added=$(comm -13 "$dir/.xtensor-torch-packages" <(printf '%s\n' "$want") | tr '\n' ' ')
+        echo "== $suite: installing $added into $dir"
+        mount_into /proc "$dir/proc"
+        mount_into /dev "$dir/dev"
+        chroot "$dir" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c \
+            "apt-get -qq -o Acquire::Check-Valid-Until=false update &&
+             apt-get install -y -qq --no-install-recommends $added" >"$CACHE/$suite.install.log" 2>&1 || {
+            tail -20 "$CACHE/$suite.install.log" >&2
+            echo "error: installing $added into $suite failed (log: $CACHE/$suite.install.log)" >&2
+            exit 1
+        }
+        umount -l "$dir/proc" "$dir/dev"
+        printf '%s\n' "$want" >"$dir/.xtensor-torch-packages"
         return
     fi
     echo "== $suite: making $dir (debootstrap --variant=minbase, then Debian's packages)"
@@ -100,7 +119,7 @@ run_suite() {
         set -euo pipefail
         build=/var/tmp/xtensor-torch-build
         cmake -S /src -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=/usr/bin/python3 \
-            >/var/tmp/configure.log 2>&1 || { cat /var/tmp/configure.log; exit 1; }
+            -DXTENSOR_TORCH_REQUIRE_NANOBIND=ON >/var/tmp/configure.log 2>&1 || { cat /var/tmp/configure.log; exit 1; }
         cmake --build $build -j"$JOBS"
         cd $build && ctest --output-on-failure -j"$JOBS"'
     [ "${BENCH:-0}" = only ] || echo "== $suite: passed in $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
