@@ -1,6 +1,7 @@
 """What a call costs from Python: a no-op bound function taking xarray_view<float>, called with a
 torch.Tensor, against the same no-op taking torch::Tensor through torch's own caster, against
-torch.from_numpy and, where nanobind is installed, against nanobind's nb::ndarray<float> caster; and an operator
+torch.from_numpy and, where nanobind is installed, the same through our nanobind casters against nanobind's
+nb::ndarray<float> caster; and an operator
 called through torch.ops whose kernel is an xtensor function through xtorch::kernel, against the same operator
 written by hand over data_ptr. All measured in the same run, interleaved, medians of many rounds.
 
@@ -19,7 +20,7 @@ import _xtorch_bench
 
 try:
     import _nanobind_bench
-except ImportError:  # nanobind is not installed (Debian 12 and 13 package none recent enough)
+except ImportError:  # nanobind is not installed (Debian 12 packages none)
     _nanobind_bench = None
 
 CALLS = 20000
@@ -65,6 +66,11 @@ def main():
     if _nanobind_bench is not None:
         cases["nanobind: noop(nb::ndarray<float>) with a numpy array"] = (_nanobind_bench.noop_ndarray, a)
         cases["nanobind: noop(nb::ndarray<float>) with a tensor"] = (_nanobind_bench.noop_ndarray, t)
+        cases["ours on nanobind: noop(xarray_view<float>) with a tensor"] = (_nanobind_bench.noop_view, t)
+        cases["ours on nanobind: noop(const xarray_view<float>&) with a tensor"] = (_nanobind_bench.noop_view_ref, t)
+        cases["ours on nanobind: noop(xarray_view<float>) with a numpy array"] = (_nanobind_bench.noop_view, a)
+        cases["ours on nanobind: noop(at::Tensor) with a tensor"] = (_nanobind_bench.noop_tensor, t)
+        cases["nanobind floor: noop(int)"] = (_nanobind_bench.noop_int, 1)
     # Operators through torch.ops (importing _xtorch_bench registered them), on 64 float32 elements.
     small = torch.rand(64)
     op_cases = {
@@ -91,6 +97,13 @@ def main():
     if _nanobind_bench is not None:
         ratios["numpy view / nanobind numpy (limit 1.0)"] = (
             numpy_view / medians["nanobind: noop(nb::ndarray<float>) with a numpy array"])
+        nb_view = medians["ours on nanobind: noop(xarray_view<float>) with a tensor"]
+        ratios["nanobind: numpy view / nb::ndarray numpy (limit 1.1)"] = (
+            medians["ours on nanobind: noop(xarray_view<float>) with a numpy array"]
+            / medians["nanobind: noop(nb::ndarray<float>) with a numpy array"])
+        ratios["nanobind: view / nb::ndarray, tensor (limit 0.2)"] = (
+            nb_view / medians["nanobind: noop(nb::ndarray<float>) with a tensor"])
+        ratios["nanobind view / pybind11 view, tensor (limit 1.0)"] = nb_view / view
     print(f"{'case':66s} {'ns per call':>12s}")
     for name, ns in medians.items():
         print(f"{name:66s} {ns:12.0f}")

@@ -1,11 +1,17 @@
-// _nanobind_bench: the same no-op call through nanobind's nb::ndarray caster, the peer to beat for numpy
-// arrays (bench_python.py). Built where nanobind is installed (Debian testing packages nanobind-dev).
-#include <nanobind/nanobind.h>
+// _nanobind_bench: no-op functions through the casters of <xtensor-torch/nanobind.hpp> and through nanobind's own
+// nb::ndarray caster, the peer for numpy arrays (bench_python.py). Built where nanobind is installed (Debian 13 and
+// testing package nanobind-dev).
 #include <nanobind/ndarray.h>
+#include <xtensor-torch/nanobind.hpp>
 
 namespace nb = nanobind;
 
 NB_MODULE(_nanobind_bench, m)
 {
+    xtorch::python::import_torch(m);
     m.def("noop_ndarray", [](nb::ndarray<float, nb::device::cpu>) {});
+    m.def("noop_view", [](xtorch::xarray_view<float>) {});
+    m.def("noop_view_ref", [](const xtorch::xarray_view<float>&) {});
+    m.def("noop_tensor", [](const at::Tensor&) {});
+    m.def("noop_int", [](int) {});  // nanobind's own floor: a call with no array at all
 }
