@@ -153,6 +153,14 @@ namespace xtorch
                         }
                         m_refusal = python_exception(PyExc_RuntimeError, e.what());
                     }
+                    catch (...)
+                    {
+                        if (!convert)
+                        {
+                            return false;
+                        }
+                        m_refusal = python_exception(PyExc_RuntimeError, "xtensor-torch: an unknown C++ exception");
+                    }
                     return true;  // this overload takes the argument, and its call raises the refusal
                 }
 
@@ -171,15 +179,15 @@ namespace xtorch
                 std::optional<python_exception> m_refusal;
             };
 
-            /// The caster of xarray_view<T> and xtensor_view<T, N>: a view of the caller's memory (view_loader).
-            template <class V, class T, std::int64_t Rank>
-            struct nanobind_view_caster
+            /**
+             * The parameter half of a nanobind caster over a binding-neutral loader (view_loader,
+             * container_loader): from_python loads, keeping a refusal of the converting pass, and loaded() gives
+             * the loader to the cast operators, raising the refusal first.
+             */
+            template <class Loader>
+            class nanobind_parameter
             {
-                static constexpr auto Name = nanobind_descr<T, Rank>::name;
-
-                template <class U>
-                using Cast = std::conditional_t<std::is_pointer<std::remove_reference_t<U>>::value, V*,
-                                                std::conditional_t<std::is_lvalue_reference<U>::value, V&, V>>;
+            public:
 
                 template <class U>
                 static constexpr bool can_cast()
@@ -192,6 +200,30 @@ namespace xtorch
                     const bool convert = (flags & static_cast<std::uint8_t>(::nanobind::detail::cast_flags::convert)) != 0;
                     return m_refusal.attempt([&] { return m_loader.load(src.ptr(), convert); }, convert);
                 }
+
+            protected:
+
+                Loader& loaded()
+                {
+                    m_refusal.raise_if_any();
+                    return m_loader;
+                }
+
+            private:
+
+                Loader m_loader;
+                kept_refusal m_refusal;
+            };
+
+            /// The caster of xarray_view<T> and xtensor_view<T, N>: a view of the caller's memory (view_loader).
+            template <class V, class T, std::int64_t Rank>
+            struct nanobind_view_caster : nanobind_parameter<view_loader<V, T, Rank>>
+            {
+                static constexpr auto Name = nanobind_descr<T, Rank>::name;
+
+                template <class U>
+                using Cast = std::conditional_t<std::is_pointer<std::remove_reference_t<U>>::value, V*,
+                                                std::conditional_t<std::is_lvalue_reference<U>::value, V&, V>>;
 
                 static ::nanobind::handle from_cpp(const V& view, ::nanobind::rv_policy,
                                                    ::nanobind::detail::cleanup_list*) noexcept
@@ -207,25 +239,17 @@ namespace xtorch
 
                 explicit operator V*()
                 {
-                    m_refusal.raise_if_any();
-                    return &m_loader.kept();
+                    return &this->loaded().kept();
                 }
                 explicit operator V&()
                 {
-                    m_refusal.raise_if_any();
-                    return m_loader.kept();
+                    return this->loaded().kept();
                 }
                 /// A by-value parameter: the view made in place from the parts (nanobind asks once per call).
                 explicit operator V()
                 {
-                    m_refusal.raise_if_any();
-                    return m_loader.take();
+                    return this->loaded().take();
                 }
-
-            private:
-
-                view_loader<V, T, Rank> m_loader;
-                kept_refusal m_refusal;
             };
 
             /**
@@ -256,7 +280,7 @@ namespace xtorch
 
             /// The caster of xtensor containers: a copy in, a move out (container_loader).
             template <class C, std::int64_t Rank>
-            struct nanobind_container_caster
+            struct nanobind_container_caster : nanobind_parameter<container_loader<C, Rank>>
             {
                 using loader = container_loader<C, Rank>;
 
@@ -264,18 +288,6 @@ namespace xtorch
 
                 template <class U>
                 using Cast = ::nanobind::detail::movable_cast_t<U>;
-
-                template <class U>
-                static constexpr bool can_cast()
-                {
-                    return true;
-                }
-
-                bool from_python(::nanobind::handle src, std::uint8_t flags, ::nanobind::detail::cleanup_list*) noexcept
-                {
-                    const bool convert = (flags & static_cast<std::uint8_t>(::nanobind::detail::cast_flags::convert)) != 0;
-                    return m_refusal.attempt([&] { return m_loader.load(src.ptr(), convert); }, convert);
-                }
 
                 static ::nanobind::handle from_cpp(C&& src, ::nanobind::rv_policy policy,
                                                    ::nanobind::detail::cleanup_list* cleanup) noexcept
@@ -302,24 +314,16 @@ namespace xtorch
 
                 explicit operator C*()
                 {
-                    m_refusal.raise_if_any();
-                    return &m_loader.value();
+                    return &this->loaded().value();
                 }
                 explicit operator C&()
                 {
-                    m_refusal.raise_if_any();
-                    return m_loader.value();
+                    return this->loaded().value();
                 }
                 explicit operator C&&()
                 {
-                    m_refusal.raise_if_any();
-                    return std::move(m_loader.value());
+                    return std::move(this->loaded().value());
                 }
-
-            private:
-
-                loader m_loader;
-                kept_refusal m_refusal;
             };
 
             /// The caster of xtensor views and adaptors that C++ returns (expression_output): results only.
