@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole suite (Catch2 cases, compile-fail tests, pytest suites, install/consumer test,
-# examples, notebooks, README blocks) inside Debian 13 (trixie) and Debian testing (forky) chroots made with
+# examples, notebooks, README blocks; in trixie also the nanobind casters under ASan + UBSan) inside Debian 13
+# (trixie) and Debian testing (forky) chroots made with
 # debootstrap from Debian's default mirror, with Debian's own packages of each release.
 #   ./scripts/test-platforms.sh               both releases
 #   ./scripts/test-platforms.sh trixie        one of them
@@ -122,6 +123,23 @@ run_suite() {
             -DXTENSOR_TORCH_REQUIRE_NANOBIND=ON -DXTENSOR_TORCH_CHECK_DEFAULT_VISIBILITY=OFF >/var/tmp/configure.log 2>&1 || { cat /var/tmp/configure.log; exit 1; }
         cmake --build $build -j"$JOBS"
         cd $build && ctest --output-on-failure -j"$JOBS"'
+    # The nanobind casters under AddressSanitizer + UndefinedBehaviorSanitizer (Debian 12's sanitizer leg has no
+    # nanobind): the nanobind test module and its suite, in the first release that packages nanobind.
+    if [ "${BENCH:-0}" != only ] && [ "$suite" = trixie ]; then
+        echo "== $suite: the nanobind casters under ASan + UBSan"
+        chroot "$dir" /usr/bin/env PYTHONDONTWRITEBYTECODE=1 JOBS="$JOBS" bash -c '
+            set -euo pipefail
+            build=/var/tmp/xtensor-torch-asan
+            cmake -S /src -B $build -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_FLAGS="-O0 -g1" \
+                -DPython3_EXECUTABLE=/usr/bin/python3 -DXTENSOR_TORCH_SANITIZERS=address,undefined \
+                -DXTENSOR_TORCH_BUILD_EXAMPLES=OFF -DXTENSOR_TORCH_REQUIRE_NANOBIND=ON \
+                -DXTENSOR_TORCH_CHECK_DEFAULT_VISIBILITY=OFF >/var/tmp/configure-asan.log 2>&1 ||
+                { cat /var/tmp/configure-asan.log; exit 1; }
+            cmake --build $build -j"$JOBS" --target _xtorch_test_nb
+            cd $build && ASAN_OPTIONS=detect_leaks=1:strict_init_order=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                ctest -R "^python\.casters\.nanobind$" --output-on-failure'
+    fi
     [ "${BENCH:-0}" = only ] || echo "== $suite: passed in $(( (SECONDS - start) / 60 )) min $(( (SECONDS - start) % 60 )) s"
     if [ "${BENCH:-0}" != 0 ]; then
         echo "== $suite: the cost of a call from Python"
