@@ -181,7 +181,7 @@ namespace xtorch
 
             /**
              * The parameter half of a nanobind caster over a binding-neutral loader (view_loader,
-             * container_loader): from_python loads, keeping a refusal of the converting pass, and loaded() gives
+             * container_loader, tensor_loader): from_python loads, keeping a refusal of the converting pass, and loaded() gives
              * the loader to the cast operators, raising the refusal first.
              */
             template <class Loader>
@@ -431,31 +431,13 @@ namespace nanobind
         /// at::Tensor (torch::Tensor): the caller's tensor itself, or a tensor over a numpy array's or a DLPack
         /// producer's memory (load_tensor). nanobind has no caster of its own for torch tensors.
         template <>
-        struct type_caster<at::Tensor>
+        struct type_caster<at::Tensor> : xtorch::python::detail::nanobind_parameter<xtorch::python::detail::tensor_loader>
         {
             using Value = at::Tensor;
             static constexpr auto Name = const_name("torch.Tensor");
 
             template <class U>
             using Cast = movable_cast_t<U>;
-
-            template <class U>
-            static constexpr bool can_cast()
-            {
-                return true;
-            }
-
-            bool from_python(handle src, std::uint8_t flags, cleanup_list*) noexcept
-            {
-                const bool convert = (flags & static_cast<std::uint8_t>(cast_flags::convert)) != 0;
-                return m_refusal.attempt(
-                    [&]
-                    {
-                        value = xtorch::python::detail::load_tensor(src.ptr(), convert);
-                        return value.defined();
-                    },
-                    convert);
-            }
 
             static handle from_cpp(const at::Tensor& src, rv_policy, cleanup_list*) noexcept
             {
@@ -467,27 +449,18 @@ namespace nanobind
                 return src == nullptr ? none().release() : from_cpp(*src, policy, cleanup);
             }
 
-            at::Tensor value;
-
             explicit operator at::Tensor*()
             {
-                m_refusal.raise_if_any();
-                return &value;
+                return &loaded().value();
             }
             explicit operator at::Tensor&()
             {
-                m_refusal.raise_if_any();
-                return value;
+                return loaded().value();
             }
             explicit operator at::Tensor&&()
             {
-                m_refusal.raise_if_any();
-                return std::move(value);
+                return std::move(loaded().value());
             }
-
-        private:
-
-            xtorch::python::detail::kept_refusal m_refusal;
         };
 
         template <class EC, xt::layout_type L, class SC, class Tag>

@@ -101,6 +101,7 @@ namespace xtorch
             {
                 PyTypeObject* ndarray = nullptr;
                 PyObject* generic = nullptr;
+                PyObject* array = nullptr;  // numpy.array, for the copies of the conversion pass
                 int major = 0;
             };
 
@@ -120,12 +121,14 @@ namespace xtorch
                         numpy_handles made;
                         PyObject* ndarray = PyObject_GetAttrString(numpy.get(), "ndarray");
                         made.generic = PyObject_GetAttrString(numpy.get(), "generic");
+                        made.array = PyObject_GetAttrString(numpy.get(), "array");
                         const object version = object::steal(PyObject_GetAttrString(numpy.get(), "__version__"));
-                        if (ndarray == nullptr || made.generic == nullptr || !version || !PyType_Check(ndarray))
+                        if (ndarray == nullptr || made.generic == nullptr || made.array == nullptr || !version
+                            || !PyType_Check(ndarray))
                         {
                             throw python_exception(PyExc_ImportError,
-                                                   "xtensor-torch: the loaded numpy module has no ndarray, generic "
-                                                   "or __version__: it is not numpy.");
+                                                   "xtensor-torch: the loaded numpy module has no ndarray, generic, "
+                                                   "array or __version__: it is not numpy.");
                         }
                         made.ndarray = reinterpret_cast<PyTypeObject*>(ndarray);
                         std::sscanf(text_of(version.get()).c_str(), "%d", &made.major);
@@ -471,8 +474,16 @@ namespace xtorch
                     PyErr_Clear();
                     return object();
                 };
-                const object numpy = object::steal(PyImport_ImportModule("numpy"));
-                object a = object::steal(numpy ? PyObject_CallMethod(numpy.get(), "array", "(O)", src) : nullptr);
+                PyObject* array = nullptr;
+                try
+                {
+                    array = numpy_types().array;  // imports numpy where nothing has yet
+                }
+                catch (const python_exception&)
+                {
+                    return failed();  // no numpy
+                }
+                object a = object::steal(PyObject_CallFunctionObjArgs(array, src, nullptr));
                 const object dtype = object::steal(a ? PyObject_GetAttrString(a.get(), "dtype") : nullptr);
                 const object native = object::steal(dtype ? PyObject_GetAttrString(dtype.get(), "isnative") : nullptr);
                 if (!native)

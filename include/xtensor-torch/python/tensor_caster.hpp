@@ -48,6 +48,27 @@ namespace xtorch
                 }
                 return t;
             }
+
+            /// load_tensor as a loader, for the casters that keep one (nanobind's).
+            class tensor_loader
+            {
+            public:
+
+                bool load(PyObject* src, bool convert)
+                {
+                    m_value = load_tensor(src, convert);
+                    return m_value.defined();
+                }
+
+                at::Tensor& value() noexcept
+                {
+                    return m_value;
+                }
+
+            private:
+
+                at::Tensor m_value;
+            };
         }
     }
 }
