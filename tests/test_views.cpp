@@ -217,6 +217,91 @@ TEST_CASE("as_xarray: works with xtensor's algorithms and views", "[views]")
     REQUIRE(t[0][0].item<float>() == 0.f);
 }
 
+TEST_CASE("inline_shape: the sequence xtensor expects, in place up to 8 values and on the heap beyond", "[views]")
+{
+    using shape = xtorch::inline_shape<std::size_t>;
+    static_assert(std::is_same<xtorch::xarray_view<float>::shape_type, shape>::value, "the views' shape type");
+    static_assert(std::is_same<xtorch::xarray_view<float>::strides_type, xtorch::inline_shape<std::ptrdiff_t>>::value,
+                  "xtensor rebinds the shape type to the strides type");
+    static_assert(std::is_same<xtorch::xarray_view<float>::temporary_type, xt::xarray<float>>::value,
+                  "a dynamic rank's temporary is an xarray, not a fixed-rank xtensor");
+    for (const std::size_t n : {0, 1, 3, 8, 9, 20})
+    {
+        INFO("size " << n);
+        std::vector<std::int64_t> source(n);
+        std::iota(source.begin(), source.end(), 5);
+        const shape made(source.begin(), source.end());  // converted, as from torch's int64 sizes
+        REQUIRE(made.size() == n);
+        REQUIRE(std::equal(made.begin(), made.end(), source.begin(), source.end()));
+        REQUIRE(made == std::vector<std::size_t>(source.begin(), source.end()));
+
+        shape copy = made;
+        REQUIRE(copy == made);
+        if (n > 0)
+        {
+            copy[n - 1] = 0;  // the copy has values of its own
+            REQUIRE(made.back() == 4 + n);
+            REQUIRE(copy != made);
+        }
+        shape moved = std::move(copy);
+        REQUIRE(moved.size() == n);
+        REQUIRE(copy.empty());  // NOLINT(bugprone-use-after-move): a moved-from shape is empty, and usable
+        copy = moved;
+        REQUIRE(copy == moved);
+
+        shape assigned{1, 2};
+        assigned = made;
+        REQUIRE(assigned == made);
+        assigned = shape(3, 7);
+        REQUIRE(assigned == std::vector<std::size_t>{7, 7, 7});
+
+        shape zeros(n);
+        REQUIRE(std::all_of(zeros.begin(), zeros.end(), [](std::size_t v) { return v == 0; }));
+        zeros.resize(n + 10);  // grows onto the heap with zeros
+        REQUIRE(zeros.size() == n + 10);
+        REQUIRE(zeros.back() == 0);
+        REQUIRE(zeros.capacity() >= n + 10);
+
+        shape a = made;
+        shape b{9};
+        swap(a, b);
+        REQUIRE(a == std::vector<std::size_t>{9});
+        REQUIRE(b == made);
+    }
+    shape pushed;
+    for (std::size_t i = 0; i < 30; ++i)
+    {
+        pushed.push_back(i);
+    }
+    REQUIRE(pushed.size() == 30);
+    REQUIRE(pushed[29] == 29);
+    REQUIRE_THROWS_AS(pushed.at(30), std::out_of_range);
+    pushed.resize(2);
+    REQUIRE(pushed == std::vector<std::size_t>{0, 1});
+}
+
+TEST_CASE("as_xarray: more dimensions than the shape holds in place", "[views][strides]")
+{
+    // Eleven dimensions: the view's shape, strides and backstrides live on the heap.
+    std::vector<std::int64_t> sizes(11, 2);
+    sizes[3] = 1;
+    const at::Tensor base = at::arange(1024, at::kDouble).reshape(sizes);
+    const at::Tensor permuted = base.permute({10, 0, 9, 1, 8, 2, 7, 3, 6, 4, 5}).slice(0, 1, 2);
+    auto v = xtorch::as_xarray<double>(permuted);
+    REQUIRE(v.dimension() == 11);
+    REQUIRE(same_elements(v, permuted));
+    REQUIRE(xt::sum(v)() == text::Approx(permuted.sum().item<double>()));
+
+    const auto copy = v;  // copied views, and a view moved into a container of views
+    std::vector<xtorch::xarray_view<double>> views;
+    views.push_back(std::move(v));
+    REQUIRE(same_elements(copy, permuted));
+    REQUIRE(same_elements(views[0], permuted));
+    views[0] += 1.0;  // writes through the heap-held strides land in the tensor
+    REQUIRE(permuted.sum().item<double>() == text::Approx(xt::sum(copy)()));
+    REQUIRE(base.sum().item<double>() == text::Approx(1023.0 * 1024.0 / 2.0 + 512.0));
+}
+
 TEST_CASE("as_xtensor: static rank", "[views]")
 {
     at::Tensor t = at::eye(3, at::kDouble);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "buffer.hpp"
+#include "inline_shape.hpp"
 #include "refusal_parts.hpp"
 #include "xtensor.hpp"
 
@@ -110,7 +111,7 @@ namespace xtorch
         /// An xtensor expression over the memory of a CPU torch::stable::Tensor, holding the tensor alive.
         template <class T>
         using xarray_view =
-            xt::xstrided_view<tensor_flat<T>, xt::dynamic_shape<std::size_t>, xt::layout_type::dynamic>;
+            xt::xstrided_view<tensor_flat<T>, inline_shape<std::size_t>, xt::layout_type::dynamic>;
 
         /// The same with the static rank N.
         template <class T, std::size_t N>

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "buffer.hpp"
+#include "inline_shape.hpp"
 #include "refusal.hpp"
 #include "xtensor.hpp"
 
@@ -65,7 +66,7 @@ namespace xtorch
      */
     template <class T>
     using xarray_view =
-        xt::xstrided_view<tensor_flat<T>, xt::dynamic_shape<std::size_t>, xt::layout_type::dynamic>;
+        xt::xstrided_view<tensor_flat<T>, inline_shape<std::size_t>, xt::layout_type::dynamic>;
 
     /// The same as xarray_view with the static rank N, made by as_xtensor<T, N>(t).
     template <class T, std::size_t N>
