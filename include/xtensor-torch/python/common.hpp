@@ -309,12 +309,29 @@ namespace xtorch
 #endif
             }
 
+            /// Whether this thread holds the GIL (in a free-threaded build: has an attached thread state).
+            inline bool holds_gil()
+            {
+#if PY_VERSION_HEX >= 0x030D0000
+                return PyThreadState_GetUnchecked() != nullptr;
+#else
+                return _PyThreadState_UncheckedGet() != nullptr;
+#endif
+            }
+
             /// The deleter of storages over Python-owned memory: drops the reference, with the GIL,
-            /// from whichever thread frees the last view.
+            /// from whichever thread frees the last view. Most views die inside the call that made them,
+            /// where the GIL is held already: taking it again (PyGILState_Ensure) would cost as much as
+            /// the rest of a view parameter's release.
             inline void release_py_object(void* object)
             {
                 if (!python_alive())
                 {
+                    return;
+                }
+                if (holds_gil())
+                {
+                    Py_DECREF(static_cast<PyObject*>(object));
                     return;
                 }
                 const gil_taken locked;
