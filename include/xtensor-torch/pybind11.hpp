@@ -296,12 +296,17 @@ namespace pybind11
         struct type_caster<xtorch::xarray_view<T>>
             : xtorch::python::detail::pybind11_view_caster<xtorch::xarray_view<T>, T, -1>
         {
+            // A constructor of its own: pybind11 value-initializes its argument casters (std::tuple's default
+            // constructor), which zero-fills every byte of a caster whose constructor is implicit (room for a view's parts and a kept view: hundreds of bytes) before
+            // each call.
+            type_caster() noexcept {}
         };
 
         template <class T, std::size_t N>
         struct type_caster<xtorch::xtensor_view<T, N>>
             : xtorch::python::detail::pybind11_view_caster<xtorch::xtensor_view<T, N>, T, static_cast<std::int64_t>(N)>
         {
+            type_caster() noexcept {}  // as for xarray_view: no zero-fill before each call
         };
 
         /**
@@ -337,6 +342,7 @@ namespace pybind11
         struct type_caster<xt::xarray_container<EC, L, SC, Tag>>
             : xtorch::python::detail::pybind11_container_caster<xt::xarray_container<EC, L, SC, Tag>, -1>
         {
+            type_caster() noexcept {}  // as for the views: no zero-fill of the caster before each call
         };
 
         template <class EC, std::size_t N, xt::layout_type L, class Tag>
@@ -344,6 +350,7 @@ namespace pybind11
             : xtorch::python::detail::pybind11_container_caster<xt::xtensor_container<EC, N, L, Tag>,
                                                                 static_cast<std::int64_t>(N)>
         {
+            type_caster() noexcept {}  // as for the views: no zero-fill of the caster before each call
         };
 
         template <class ET, std::size_t... I, xt::layout_type L, bool SH, class Tag>
@@ -351,6 +358,7 @@ namespace pybind11
             : xtorch::python::detail::pybind11_container_caster<xt::xfixed_container<ET, xt::fixed_shape<I...>, L, SH, Tag>,
                                                                 static_cast<std::int64_t>(sizeof...(I))>
         {
+            type_caster() noexcept {}  // as for the views: no zero-fill of the caster before each call
         };
 
         // xarray_view<T> and xtensor_view<T, N>, strided views over a tensor's storage, have their own caster

@@ -58,7 +58,9 @@ namespace xtorch
      *
      * It is an xt::xstrided_view: it works with xt::sum, xt::view, operator(), iterators and
      * assignment, and it carries the tensor's exact sizes, strides and storage offset. It holds the
-     * tensor's storage alive, so it may outlive every at::Tensor that shared it.
+     * tensor's storage alive, so it may outlive every at::Tensor that shared it. Its shape and strides
+     * are xtorch::inline_shape sequences (eight dimensions in place, more on the heap), which compare
+     * with std::vector as xtensor's dynamic shapes do.
      *
      * Copying the view makes a second view of the same memory. Assigning an expression to it writes
      * the elements through the strides (shapes must match or broadcast), as with xt::view.
