@@ -268,6 +268,15 @@ TEST_CASE("inline_shape: the sequence xtensor expects, in place up to 8 values a
         REQUIRE(a == std::vector<std::size_t>{9});
         REQUIRE(b == made);
     }
+    // Comparisons with xtensor's own shapes, as between those: svector (xt::xarray) and std::array (xt::xtensor).
+    const shape two_by_three{2, 3};
+    const xt::xarray<double> a = xt::zeros<double>({2, 3});
+    REQUIRE(two_by_three == a.shape());
+    REQUIRE(a.shape() == two_by_three);
+    REQUIRE(two_by_three == std::array<std::size_t, 2>{2, 3});
+    REQUIRE(two_by_three != std::array<std::size_t, 2>{3, 2});
+    REQUIRE(std::vector<std::size_t>{2} != two_by_three);
+
     shape pushed;
     for (std::size_t i = 0; i < 30; ++i)
     {

@@ -469,27 +469,49 @@ namespace xtorch
         return !(a == b);
     }
 
-    /// Shapes compare with std::vector, as xtensor's svector does: `v.shape() == std::vector<std::size_t>{4, 3}`.
-    template <class T, class A, class B>
-    bool operator==(const inline_shape<T, A>& a, const std::vector<T, B>& b) noexcept
+    namespace detail
     {
-        return std::equal(a.begin(), a.end(), b.begin(), b.end());
+        /// Whether S is a sequence other than an inline_shape (std::vector, std::array, xt::svector, ...).
+        template <class S, class = void>
+        struct is_other_sequence : std::false_type
+        {
+        };
+
+        template <class S>
+        struct is_other_sequence<S, std::void_t<decltype(std::declval<const S&>().begin()),
+                                                decltype(std::declval<const S&>().end()),
+                                                decltype(std::declval<const S&>().size())>> : std::true_type
+        {
+        };
+
+        template <class T, class A>
+        struct is_other_sequence<inline_shape<T, A>> : std::false_type
+        {
+        };
     }
 
-    template <class T, class A, class B>
-    bool operator==(const std::vector<T, B>& a, const inline_shape<T, A>& b) noexcept
+    /// Shapes compare with other sequences, as xtensor's own do: `v.shape() == std::vector<std::size_t>{4, 3}`,
+    /// `v.shape() == a.shape()` for an xt::xarray a.
+    template <class T, class A, class S, std::enable_if_t<detail::is_other_sequence<S>::value, int> = 0>
+    bool operator==(const inline_shape<T, A>& a, const S& b)
+    {
+        return a.size() == static_cast<std::size_t>(b.size()) && std::equal(a.begin(), a.end(), b.begin());
+    }
+
+    template <class T, class A, class S, std::enable_if_t<detail::is_other_sequence<S>::value, int> = 0>
+    bool operator==(const S& a, const inline_shape<T, A>& b)
     {
         return b == a;
     }
 
-    template <class T, class A, class B>
-    bool operator!=(const inline_shape<T, A>& a, const std::vector<T, B>& b) noexcept
+    template <class T, class A, class S, std::enable_if_t<detail::is_other_sequence<S>::value, int> = 0>
+    bool operator!=(const inline_shape<T, A>& a, const S& b)
     {
         return !(a == b);
     }
 
-    template <class T, class A, class B>
-    bool operator!=(const std::vector<T, B>& a, const inline_shape<T, A>& b) noexcept
+    template <class T, class A, class S, std::enable_if_t<detail::is_other_sequence<S>::value, int> = 0>
+    bool operator!=(const S& a, const inline_shape<T, A>& b)
     {
         return !(b == a);
     }
