@@ -118,6 +118,41 @@ namespace
         }
     }
 
+    // A view passed on by value: copied (a second view of the same memory), or moved, which for xtensor's strided
+    // views is a copy too (they declare a copy assignment, so they have no move constructor). The peer is the
+    // copy of the at::Tensor handle itself: one reference count, as the view's storage has.
+    void view_copy(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        const auto v = xtorch::as_xarray<float>(t);
+        for (auto _ : state)
+        {
+            auto c = v;
+            benchmark::DoNotOptimize(c);
+        }
+    }
+
+    void view_move(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        auto v = xtorch::as_xarray<float>(t);
+        for (auto _ : state)
+        {
+            auto c = std::move(v);  // NOLINT(performance-move-const-arg): a copy, which is what is measured
+            benchmark::DoNotOptimize(c);
+        }
+    }
+
+    void peer_tensor_copy(benchmark::State& state)
+    {
+        at::Tensor t = at::zeros({state.range(0)});
+        for (auto _ : state)
+        {
+            at::Tensor c = t;
+            benchmark::DoNotOptimize(c);
+        }
+    }
+
     void as_tensor_of_tensor_view(benchmark::State& state)
     {
         at::Tensor t = at::zeros({state.range(0)});
@@ -425,6 +460,9 @@ BENCHMARK(peer_from_blob_with_deleter)->Arg(small)->Arg(large);
 BENCHMARK(as_xarray)->Arg(small)->Arg(large);
 BENCHMARK(peer_xt_adapt_no_ownership)->Arg(small)->Arg(large);
 BENCHMARK(as_xtensor_rank1)->Arg(small)->Arg(large);
+BENCHMARK(view_copy)->Arg(small);
+BENCHMARK(view_move)->Arg(small);
+BENCHMARK(peer_tensor_copy)->Arg(small);
 BENCHMARK(as_xarray_sliced_writable)->Arg(small);
 BENCHMARK(as_xarray_sliced_const)->Arg(small);
 BENCHMARK(overlap_check_alone)->Arg(small);

@@ -210,6 +210,17 @@ def main(results_dir):
         a, b = get("as_xarray", small), get("peer_xt_adapt_no_ownership", small)
         target("`as_xarray` / `xt::adapt` without ownership", a / b, 4.0, f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns")
 
+    # What a view costs beside its static-rank form, and passed on: a copy, and a move (a copy for xtensor's
+    # strided views), against the copy of an at::Tensor handle.
+    if get("as_xarray", small) and get("as_xtensor_rank1", small):
+        a, b = get("as_xarray", small), get("as_xtensor_rank1", small)
+        rows.append(("`as_xarray<float>` / `as_xtensor<float, 1>` (dynamic against static rank)", a / b,
+                     "(no target)", "", f"{a * 1e9:.1f} ns vs {b * 1e9:.1f} ns"))
+    for fn, what in (("view_copy", "copy"), ("view_move", "move (a copy)")):
+        if get(fn, small) and get("peer_tensor_copy", small):
+            a, b = get(fn, small), get("peer_tensor_copy", small)
+            rows.append((f"{what} of an `xarray_view<float>` / copy of an `at::Tensor`", a / b, "(no target)", "",
+                         f"{a * 1e9:.1f} ns vs {b * 1e9:.1f} ns"))
     # Writable views check that no two elements share memory; views of const elements do not. The check alone,
     # on the same geometry, is the share of the writable view's time that it takes.
     if get("overlap_check_alone", small) and get("as_xarray_sliced_writable", small):
