@@ -81,7 +81,7 @@ namespace xtorch
 
         inline_shape(const inline_shape& rhs)
         {
-            copy_from(rhs);
+            assign(rhs.begin(), rhs.end());
         }
 
         inline_shape(inline_shape&& rhs) noexcept
@@ -98,15 +98,7 @@ namespace xtorch
         {
             if (this != &rhs)
             {
-                if (rhs.m_size <= inline_capacity)
-                {
-                    release();
-                    copy_from(rhs);
-                }
-                else
-                {
-                    assign(rhs.begin(), rhs.end());
-                }
+                assign(rhs.begin(), rhs.end());
             }
             return *this;
         }
@@ -378,27 +370,6 @@ namespace xtorch
             }
         }
 
-        static void copy_values(T* to, const T* from, size_type n) noexcept
-        {
-            put_values(to, n, [from](size_type i) { return from[i]; });
-        }
-
-        void copy_from(const inline_shape& rhs)
-        {
-            p_data = m_inline;
-            m_capacity = inline_capacity;
-            if (rhs.m_size <= inline_capacity)
-            {
-                copy_values(m_inline, rhs.p_data, rhs.m_size);
-                m_size = rhs.m_size;
-            }
-            else
-            {
-                m_size = 0;
-                assign(rhs.begin(), rhs.end());
-            }
-        }
-
         /// rhs's heap block is taken as it is; inline values are copied. rhs is left empty and inline.
         void take_from(inline_shape& rhs) noexcept
         {
@@ -412,7 +383,7 @@ namespace xtorch
             }
             else
             {
-                copy_values(m_inline, rhs.m_inline, rhs.m_size);
+                put_values(m_inline, rhs.m_size, [&rhs](size_type i) { return rhs.m_inline[i]; });
                 p_data = m_inline;
                 m_capacity = inline_capacity;
                 m_size = rhs.m_size;
