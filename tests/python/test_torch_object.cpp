@@ -1,5 +1,6 @@
 // Bindings for test_torch_object.py: how a torch.Tensor's TensorImpl is found, allocation counters, views used
 // and dropped without the GIL.
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -26,6 +27,24 @@ namespace casters_test
                   auto view = std::make_unique<xtorch::xarray_view<float>>(std::move(v));
                   py::gil_scoped_release release;
                   std::thread([view = std::move(view)]() mutable { view.reset(); }).join();
+              });
+
+        // The deleter's test for the GIL (it drops a reference directly when this thread holds the GIL), asked
+        // with the GIL and, for `seconds`, without it while other Python threads may run.
+        m.def("holds_gil", &xtorch::python::detail::holds_gil);
+        m.def("holds_gil_while_released",
+              [](double seconds)
+              {
+                  const py::gil_scoped_release release;
+                  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+                  while (std::chrono::steady_clock::now() < end)
+                  {
+                      if (xtorch::python::detail::holds_gil())
+                      {
+                          return true;
+                      }
+                  }
+                  return false;
               });
 
         // torch's layout, probed at import, against `_cdata`.

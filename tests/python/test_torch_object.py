@@ -29,6 +29,30 @@ def test_view_dropped_in_another_thread_without_the_gil():
     assert sys.getrefcount(a) == refs
 
 
+def test_a_thread_without_the_gil_does_not_count_another_threads_gil_as_its_own():
+    """The deleter drops a reference directly where this thread holds the GIL. Before Python 3.12 the interpreter's
+    current thread state is the GIL holder's, whichever thread asks, so a thread that has released the GIL sees
+    another thread's state there while that thread runs Python code."""
+    import threading
+    assert m.holds_gil()
+    running, stop = threading.Event(), threading.Event()
+
+    def spin():
+        running.set()
+        while not stop.is_set():
+            pass
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    running.wait()
+    try:
+        assert not m.holds_gil_while_released(0.2)
+    finally:
+        stop.set()
+        thread.join()
+    assert m.holds_gil()
+
+
 @pytest.mark.parametrize("make", [
     lambda: torch.ones(2),
     lambda: torch.ones(4)[1:],

@@ -314,8 +314,14 @@ namespace xtorch
             {
 #if PY_VERSION_HEX >= 0x030D0000
                 return PyThreadState_GetUnchecked() != nullptr;
-#else
+#elif PY_VERSION_HEX >= 0x030C0000
+                // 3.12: the current thread state is thread-local, null while this thread runs without the GIL.
                 return _PyThreadState_UncheckedGet() != nullptr;
+#else
+                // Before 3.12 the current thread state is the GIL holder's, whichever thread asks: it is this
+                // thread's only when it is the one this thread's PyGILState calls use.
+                PyThreadState* const mine = PyGILState_GetThisThreadState();
+                return mine != nullptr && _PyThreadState_UncheckedGet() == mine;
 #endif
             }
 
