@@ -54,6 +54,12 @@ namespace casters_test
         m.def("first_address", [](xtorch::xarray_view<float> v)
               { return reinterpret_cast<std::uintptr_t>(v.data() + v.data_offset()); });
         m.def("view_back", [](xtorch::xarray_view<float> v) { return v; });
+        // The same view through every spelling of a parameter: by value, &, &&, pointer, const&.
+        m.def("scale_by_ref", [](xtorch::xarray_view<double>& v, double f) { v *= f; });
+        m.def("scale_by_rvalue_ref", [](xtorch::xarray_view<double>&& v, double f) { v *= f; });
+        m.def("scale_by_pointer", [](xtorch::xarray_view<double>* v, double f) { *v *= f; });
+        m.def("scale_2d_by_ref", [](xtorch::xtensor_view<double, 2>& v, double f) { v *= f; });
+        m.def("total_by_const_ref", [](const xtorch::xarray_view<const double>& v) { return xt::sum(v)(); });
         // Every dtype, as a view (fill_) and as a copy (copy_in_).
         bind_dtype<bool>(m, "bool");
         bind_dtype<std::uint8_t>(m, "uint8");

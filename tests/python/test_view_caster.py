@@ -25,6 +25,32 @@ def test_strided_torch_tensors_keep_their_strides(make):
     assert torch.equal(t, expected)
 
 
+@pytest.mark.parametrize("name", ["scale", "scale_by_ref", "scale_by_rvalue_ref", "scale_by_pointer"])
+@pytest.mark.parametrize("make", [
+    lambda: torch.arange(24, dtype=torch.float64).reshape(4, 6).t(),
+    lambda: np.arange(24.0).reshape(4, 6)[:, ::2],
+])
+def test_reference_and_pointer_parameters_view_the_same_memory(name, make):
+    x = make()
+    expected = x * 3
+    getattr(m, name)(x, 3.0)
+    assert (x == expected).all()
+    with pytest.raises(TypeError, match="dtype mismatch"):
+        getattr(m, name)(torch.zeros(3, dtype=torch.float32), 1.0)
+
+
+def test_reference_parameters_of_static_rank_and_const_views():
+    t = torch.arange(6, dtype=torch.float64).reshape(2, 3)
+    m.scale_2d_by_ref(t, 2.0)
+    assert t.tolist() == [[0, 2, 4], [6, 8, 10]]
+    with pytest.raises(TypeError):
+        m.scale_2d_by_ref(torch.zeros(3, dtype=torch.float64), 1.0)
+    frozen = np.arange(4.0)
+    frozen.setflags(write=False)
+    assert m.total_by_const_ref(frozen) == 6.0
+    assert m.total_by_const_ref(t) == 30.0
+
+
 def test_static_rank_view():
     t = torch.zeros(2, 3, dtype=torch.float64)
     assert m.describe_2d(t)[0] == (2, 3)
