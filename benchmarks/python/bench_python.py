@@ -58,7 +58,9 @@ def main():
         "torch caster: noop(torch::Tensor) with a tensor": (_torch_bench.noop_tensor, t),
         "ours: noop(xarray_view<float>) with a tensor": (_xtorch_bench.noop_view, t),
         "ours: noop(const xarray_view<float>&) with a tensor": (_xtorch_bench.noop_view_ref, t),
+        "ours: noop(xarray_view<float>&&) with a tensor": (_xtorch_bench.noop_view_rref, t),
         "ours: noop(xarray_view<float>) with a numpy array": (_xtorch_bench.noop_view, a),
+        "ours: noop(const xarray_view<float>&) with a numpy array": (_xtorch_bench.noop_view_ref, a),
         "ours: noop(at::Tensor) with a tensor": (_xtorch_bench.noop_tensor, t),
         "torch.from_numpy(a)": (torch.from_numpy, a),
         "pybind11 floor: noop(int)": (_xtorch_bench.noop_int, 1),
@@ -88,6 +90,10 @@ def main():
     numpy_view = medians["ours: noop(xarray_view<float>) with a numpy array"]
     ratios = {
         "view / torch caster (limit 1.3)": view / medians["torch caster: noop(torch::Tensor) with a tensor"],
+        "view by reference (const&, &&) / torch caster (limit 1.3)": (
+            max(medians["ours: noop(const xarray_view<float>&) with a tensor"],
+                medians["ours: noop(xarray_view<float>&&) with a tensor"])
+            / medians["torch caster: noop(torch::Tensor) with a tensor"]),
         "view / torch.from_numpy (limit 1.0)": view / medians["torch.from_numpy(a)"],
         "numpy view / torch.from_numpy (limit 1.0)": numpy_view / medians["torch.from_numpy(a)"],
         "operator through xtorch::kernel / by hand, 64 elements (limit 1.2)": (
@@ -97,6 +103,9 @@ def main():
     if _nanobind_bench is not None:
         ratios["numpy view / nanobind numpy (limit 1.0)"] = (
             numpy_view / medians["nanobind: noop(nb::ndarray<float>) with a numpy array"])
+        ratios["numpy view by const& / nanobind numpy (limit 1.0)"] = (
+            medians["ours: noop(const xarray_view<float>&) with a numpy array"]
+            / medians["nanobind: noop(nb::ndarray<float>) with a numpy array"])
         nb_view = medians["ours on nanobind: noop(xarray_view<float>) with a tensor"]
         ratios["nanobind: numpy view / nb::ndarray numpy (limit 1.1)"] = (
             medians["ours on nanobind: noop(xarray_view<float>) with a numpy array"]
