@@ -297,8 +297,8 @@ namespace pybind11
             : xtorch::python::detail::pybind11_view_caster<xtorch::xarray_view<T>, T, -1>
         {
             // A constructor of its own: pybind11 value-initializes its argument casters (std::tuple's default
-            // constructor), which zero-fills every byte of a caster whose constructor is implicit (room for a view's parts and a kept view: hundreds of bytes) before
-            // each call.
+            // constructor), which zero-fills every byte of a caster whose constructor is implicit (room for a
+            // view's parts and a kept view: hundreds of bytes) before each call.
             type_caster() noexcept {}
         };
 
