@@ -432,6 +432,17 @@ TEST_CASE("as_xarray: refusals say what was found, what was expected and what wo
         const std::string msg = refusal([&] { xtorch::as_xarray<float>(t); });
         REQUIRE_THAT(msg, text::Contains("reach outside its storage (found last element at index 6"));
     }
+    SECTION("a contiguous tensor whose storage ends one byte before its last element's, or at its end")
+    {
+        // The contiguous case compares bytes: 3 elements from offset 1 end at byte 32.
+        at::Tensor t = at::zeros({4}, at::kDouble).narrow(0, 1, 3);
+        REQUIRE(t.is_contiguous());
+        t.storage().unsafeGetStorageImpl()->set_nbytes(31);
+        const std::string msg = refusal([&] { xtorch::as_xarray<double>(t); });
+        REQUIRE_THAT(msg, text::Contains("reach outside its storage (found last element at index 3"));
+        t.storage().unsafeGetStorageImpl()->set_nbytes(32);
+        REQUIRE(xtorch::as_xarray<double>(t)(2) == 0.0);
+    }
     SECTION("static rank names the dynamic call")
     {
         const std::string msg = refusal([] { xtorch::as_xtensor<float, 1>(at::zeros({2, 2})); });

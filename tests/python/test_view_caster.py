@@ -325,6 +325,27 @@ def test_holder_keeps_the_caller_memory_alive():
     assert alive() is None
 
 
+def test_numpy_byte_strides_become_element_strides_for_every_item_size():
+    for name in ("uint8", "int16", "float32", "float64", "complex128"):
+        base = np.arange(24).astype(name)
+        for pick in (lambda b: b[::3], lambda b: b.reshape(4, 6)[:, 1::2], lambda b: b.reshape(4, 6)[::2, ::5]):
+            a = pick(base)
+            assert np.array_equal(np.asarray(getattr(m, "read_exact_" + name)(a)), a), name
+            written = np.zeros_like(base)
+            getattr(m, "fill_" + name)(pick(written))  # 10 * the flat index, through the strides
+            expected = np.zeros_like(base)
+            pick(expected)[...] = (10 * np.arange(a.size)).reshape(a.shape)
+            assert np.array_equal(written, expected), name
+        fill = getattr(m, "fill_" + name)
+        with pytest.raises(ValueError, match="negative strides"):
+            fill(base[::-2])
+        if base.itemsize > 1:
+            for step in (base.itemsize + 1, -(base.itemsize + 1)):
+                odd = np.lib.stride_tricks.as_strided(base[8:], shape=(3,), strides=(step,))
+                with pytest.raises(ValueError, match="not a multiple of the element byte size"):
+                    fill(odd)
+
+
 def test_views_still_refuse_what_they_cannot_share():
     with pytest.raises(ValueError, match="not aligned"):
         m.scale(unaligned(3, np.float64), 2.0)

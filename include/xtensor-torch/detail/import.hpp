@@ -83,6 +83,14 @@ namespace xtorch
             return false;
         }
 
+        /// Whether `value` is a multiple of `n` (n > 0): a mask where n is a power of two, as alignments and item
+        /// sizes are, since a division costs more than the rest of an import's checks.
+        template <class U>
+        constexpr bool is_multiple(U value, U n) noexcept
+        {
+            return (n & (n - 1)) == 0 ? (value & (n - 1)) == 0 : value % n == 0;
+        }
+
         /**
          * The one check of every import: negative strides (on dimensions longer than 1), counts past int64,
          * memory past the capacity, the alignment of the first element, and, where `writable`, read-only memory
@@ -110,7 +118,7 @@ namespace xtorch
             }
             const auto first =
                 reinterpret_cast<std::uintptr_t>(s.data) + static_cast<std::uintptr_t>(s.offset * s.itemsize);
-            if (s.g.span > 0 && first % static_cast<std::uintptr_t>(s.alignment) != 0)
+            if (s.g.span > 0 && !is_multiple(first, static_cast<std::uintptr_t>(s.alignment)))
             {
                 return import_fault::misaligned;
             }

@@ -109,12 +109,14 @@ namespace xtorch
                 return view_refusal::none;  // no element to read, wherever the strides point
             }
             // The common case without copying sizes and strides: a contiguous tensor reaches offset + numel.
+            // Compared in bytes: a division by the element size costs more than the rest of the test.
             if (t.is_contiguous())
             {
-                const auto capacity = static_cast<std::int64_t>(t.storage().nbytes())
-                                      / static_cast<std::int64_t>(t.element_size());
                 std::int64_t end = 0;
-                if (!__builtin_add_overflow(t.storage_offset(), t.numel(), &end) && end <= capacity)
+                std::int64_t end_bytes = 0;
+                if (!__builtin_add_overflow(t.storage_offset(), t.numel(), &end)
+                    && !__builtin_mul_overflow(end, static_cast<std::int64_t>(t.element_size()), &end_bytes)
+                    && end_bytes <= static_cast<std::int64_t>(t.storage().nbytes()))
                 {
                     return view_refusal::none;
                 }

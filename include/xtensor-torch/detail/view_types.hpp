@@ -127,9 +127,11 @@ namespace xtorch
          * `make(buffer, shape, strides, offset, layout)`, whose result is returned; `contiguous` says the
          * strides are row-major (torch keeps that as a flag, so the common case compares no strides). The
          * parts are moved once, into what `make` builds: the view itself (make_view) or view_parts.
+         * `storage` is taken by value: an importer's new storage moves in, and a tensor's is copied where the
+         * call is made, before the stores of the shape and strides (an atomic increment waits for those).
          */
         template <class V, class T, class Sizes, class Strides, class Make>
-        decltype(auto) with_view_parts(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
+        decltype(auto) with_view_parts(c10::Storage storage, std::int64_t offset, const Sizes& sizes,
                                        const Strides& strides, bool contiguous, Make&& make)
         {
             using shape_type = typename V::shape_type;
@@ -185,16 +187,16 @@ namespace xtorch
                 base = static_cast<T*>(mutable_data(storage));
             }
             const std::size_t size = storage.nbytes() / sizeof(T);
-            return make(tensor_buffer<T>(storage, base, size), std::move(shape), std::move(view_strides),
+            return make(tensor_buffer<T>(std::move(storage), base, size), std::move(shape), std::move(view_strides),
                         static_cast<std::size_t>(offset), layout);
         }
 
         /// The parts of a view of type V over `storage`: with_view_parts kept for a view made later.
         template <class V, class T, class Sizes, class Strides>
-        view_parts<V, T> make_view_parts(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes,
+        view_parts<V, T> make_view_parts(c10::Storage storage, std::int64_t offset, const Sizes& sizes,
                                          const Strides& strides, bool contiguous)
         {
-            return with_view_parts<V, T>(storage, offset, sizes, strides, contiguous,
+            return with_view_parts<V, T>(std::move(storage), offset, sizes, strides, contiguous,
                                          [](auto&& buffer, auto&& shape, auto&& view_strides, std::size_t first,
                                             xt::layout_type layout)
                                          {
@@ -205,10 +207,10 @@ namespace xtorch
 
         /// A view of type V over `storage`, built in place from with_view_parts.
         template <class V, class T, class Sizes, class Strides>
-        V make_view(const c10::Storage& storage, std::int64_t offset, const Sizes& sizes, const Strides& strides,
+        V make_view(c10::Storage storage, std::int64_t offset, const Sizes& sizes, const Strides& strides,
                     bool contiguous)
         {
-            return with_view_parts<V, T>(storage, offset, sizes, strides, contiguous,
+            return with_view_parts<V, T>(std::move(storage), offset, sizes, strides, contiguous,
                                          [](auto&& buffer, auto&& shape, auto&& view_strides, std::size_t first,
                                             xt::layout_type layout)
                                          {

@@ -232,11 +232,13 @@ namespace xtorch
                 const auto rank = static_cast<std::size_t>(array->nd);
                 s.g.sizes.resize(rank);
                 s.g.strides.resize(rank);
+                // The item sizes torch takes (1 to 16 bytes) are powers of two: strides in elements by a shift.
+                const int shift = __builtin_ctzll(static_cast<unsigned long long>(s.itemsize));
                 for (std::size_t d = 0; d < rank; ++d)
                 {
                     s.g.sizes[d] = static_cast<std::int64_t>(array->dimensions[d]);
                     const auto bytes = static_cast<std::int64_t>(array->strides[d]);
-                    if (bytes % s.itemsize != 0)
+                    if (!xtorch::detail::is_multiple(bytes, s.itemsize))
                     {
                         raise_value_error(
                             what, "given numpy array strides not a multiple of the element byte size",
@@ -247,7 +249,7 @@ namespace xtorch
                                 + " bytes",
                             "multiples of " + std::to_string(s.itemsize), "Pass numpy.ascontiguousarray(a).");
                     }
-                    s.g.strides[d] = bytes / s.itemsize;
+                    s.g.strides[d] = (s.itemsize >> shift) == 1 ? bytes >> shift : bytes / s.itemsize;
                 }
                 const auto fault = xtorch::detail::settle_source(s, writable);
                 if (fault != xtorch::detail::import_fault::none)
