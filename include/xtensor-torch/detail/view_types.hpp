@@ -127,8 +127,9 @@ namespace xtorch
          * `make(buffer, shape, strides, offset, layout)`, whose result is returned; `contiguous` says the
          * strides are row-major (torch keeps that as a flag, so the common case compares no strides). The
          * parts are moved once, into what `make` builds: the view itself (make_view) or view_parts.
-         * `storage` is taken by value: an importer's new storage moves in, and a tensor's is copied where the
-         * call is made, before the stores of the shape and strides (an atomic increment waits for those).
+         * `storage` is taken by value, so copied where the call is made: its atomic increment comes before the
+         * stores of the shape and strides, and so does not wait for them to drain. A numpy array's new storage
+         * is copied too: moved in, the loads of its fields that follow stall on the stores that made it.
          */
         template <class V, class T, class Sizes, class Strides, class Make>
         decltype(auto) with_view_parts(c10::Storage storage, std::int64_t offset, const Sizes& sizes,

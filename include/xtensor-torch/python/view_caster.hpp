@@ -165,7 +165,7 @@ namespace xtorch
                         if (source.dtype == scalar_type_of<T>() && (Rank < 0 || rank == Rank))
                         {
                             m_parts.emplace(xtorch::detail::make_view_parts<V, T>(
-                                std::move(memory.storage), source.offset, source.g.sizes, source.g.strides,
+                                memory.storage, source.offset, source.g.sizes, source.g.strides,
                                 memory.contiguous));
                             return true;
                         }
