@@ -29,11 +29,31 @@ SUITES=("$@")
 [ ${#SUITES[@]} -eq 0 ] && SUITES=(trixie forky)
 mounted=()
 
+background=()  # the chroots made while another suite runs: their pids
+
+kill_tree() {  # kill_tree PID: the process and everything it started
+    local child
+    for child in $(pgrep -P "$1" 2>/dev/null || true); do
+        kill_tree "$child"
+    done
+    kill "$1" 2>/dev/null || true
+}
+
 cleanup() {
     local m
     for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
         umount -l "${mounted[i]}" 2>/dev/null || true
     done
+    # A chroot still being made when a suite failed: stopped, and its mounts undone (it is made again next time).
+    if [ ${#background[@]} -gt 0 ]; then
+        for p in "${background[@]}"; do
+            kill_tree "$p"
+        done
+        wait "${background[@]}" 2>/dev/null || true
+        for s in "${SUITES[@]}"; do
+            umount -l "$CACHE/$s.new/proc" "$CACHE/$s.new/dev" 2>/dev/null || true
+        done
+    fi
 }
 trap cleanup EXIT
 
@@ -158,8 +178,33 @@ run_suite() {
     mounted=()
 }
 
-for suite in "${SUITES[@]}"; do
-    make_chroot "$suite"
+# The chroots after the first are made in the background while the suites before them run: making one is mostly
+# downloading and unpacking packages, running a suite mostly compiling. Each one's output is shown when its turn
+# comes.
+mkdir -p "$CACHE"
+for suite in "${SUITES[@]:1}"; do
+    (
+        mounted=()
+        background=()
+        trap cleanup EXIT
+        make_chroot "$suite"
+    ) >"$CACHE/$suite.make.log" 2>&1 &
+    background+=($!)
+done
+for i in "${!SUITES[@]}"; do
+    suite=${SUITES[i]}
+    if [ "$i" -eq 0 ]; then
+        make_chroot "$suite"
+    else
+        status=0
+        wait "${background[i - 1]}" || status=$?
+        cat "$CACHE/$suite.make.log"
+        if [ "$status" -ne 0 ]; then
+            echo "error: making the $suite chroot failed (log above)" >&2
+            exit 1
+        fi
+    fi
     run_suite "$suite"
 done
+background=()
 echo "== all platforms passed: ${SUITES[*]}"
