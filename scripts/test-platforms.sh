@@ -5,6 +5,7 @@
 # debootstrap from Debian's default mirror, with Debian's own packages of each release.
 #   ./scripts/test-platforms.sh               both releases
 #   ./scripts/test-platforms.sh trixie        one of them
+#   PREPARE=1 ./scripts/test-platforms.sh     only make (or update) the chroots, and run nothing in them
 #   BENCH=1 ./scripts/test-platforms.sh       then the cost of a call from Python in each release
 #                                             (benchmarks/results/python_calls.<release>.json); BENCH=only
 #                                             runs the benchmark without the suite
@@ -204,7 +205,11 @@ for i in "${!SUITES[@]}"; do
             exit 1
         fi
     fi
-    run_suite "$suite"
+    [ "${PREPARE:-0}" = 1 ] || run_suite "$suite"
 done
 background=()
+if [ "${PREPARE:-0}" = 1 ]; then
+    echo "== chroots ready: ${SUITES[*]}"
+    exit 0
+fi
 echo "== all platforms passed: ${SUITES[*]}"
