@@ -174,6 +174,14 @@ namespace xtorch
             }
         }
 
+        // Every item size of the map is a power of two: a numpy array's byte strides become element strides by a
+        // shift, and are checked by a mask (python::detail::numpy_storage).
+#define XTENSOR_TORCH_DTYPE_SIZE_IS_POWER_OF_TWO(CPP_TYPE, ...)        \
+    static_assert((sizeof(CPP_TYPE) & (sizeof(CPP_TYPE) - 1)) == 0, \
+                  "the item sizes of the dtype map are powers of two");
+        XTENSOR_TORCH_DTYPE_TABLE(XTENSOR_TORCH_DTYPE_SIZE_IS_POWER_OF_TWO)
+#undef XTENSOR_TORCH_DTYPE_SIZE_IS_POWER_OF_TWO
+
         /// The dtype of the map with numpy kind `kind` ('b', 'u', 'i', 'f', 'c') and item size `size`, or Undefined.
         inline c10::ScalarType scalar_type_of_numpy(char kind, std::int64_t size)
         {

@@ -83,8 +83,8 @@ namespace xtorch
             return false;
         }
 
-        /// Whether `value` is a multiple of `n` (n > 0): a mask where n is a power of two, as alignments and item
-        /// sizes are; a 64-bit division takes tens of cycles, on every call of a bound function.
+        /// Whether `value` is a multiple of `n` (n > 0): a mask where n is a power of two, as alignments are; a
+        /// 64-bit division takes tens of cycles, on every call of a bound function.
         template <class U>
         constexpr bool is_multiple(U value, U n) noexcept
         {

@@ -232,13 +232,15 @@ namespace xtorch
                 const auto rank = static_cast<std::size_t>(array->nd);
                 s.g.sizes.resize(rank);
                 s.g.strides.resize(rank);
-                // The item sizes torch takes (1 to 16 bytes) are powers of two: strides in elements by a shift.
+                // The item sizes of the dtype map are powers of two (dtype.hpp asserts it): byte strides are
+                // checked by a mask and become element strides by a shift, with no division.
+                const std::int64_t item_mask = s.itemsize - 1;
                 const int shift = __builtin_ctzll(static_cast<unsigned long long>(s.itemsize));
                 for (std::size_t d = 0; d < rank; ++d)
                 {
                     s.g.sizes[d] = static_cast<std::int64_t>(array->dimensions[d]);
                     const auto bytes = static_cast<std::int64_t>(array->strides[d]);
-                    if (!xtorch::detail::is_multiple(bytes, s.itemsize))
+                    if ((bytes & item_mask) != 0)
                     {
                         raise_value_error(
                             what, "given numpy array strides not a multiple of the element byte size",
@@ -249,7 +251,7 @@ namespace xtorch
                                 + " bytes",
                             "multiples of " + std::to_string(s.itemsize), "Pass numpy.ascontiguousarray(a).");
                     }
-                    s.g.strides[d] = (s.itemsize >> shift) == 1 ? bytes >> shift : bytes / s.itemsize;
+                    s.g.strides[d] = bytes >> shift;  // exact: a multiple of the item size, of either sign
                 }
                 const auto fault = xtorch::detail::settle_source(s, writable);
                 if (fault != xtorch::detail::import_fault::none)
