@@ -114,5 +114,28 @@ namespace casters_test
         m.def("kept_total", [] { return static_cast<double>(xt::sum(*kept)()); });
         m.def("kept_fill", [](float x) { kept->fill(x); });
         m.def("drop_kept", [] { kept.reset(); });
+
+        // The count of references to the storage behind a view parameter, seen during the call: with the view
+        // alone, then with a copy of it too; after the call, the tensor's own (storage_references).
+        m.def("storage_references", [](const at::Tensor& t) { return t.storage().use_count(); });
+        const auto counts = [](const xtorch::xarray_view<float>& v)
+        {
+            const auto alone = v.expression().storage().holder().use_count();
+            const xtorch::xarray_view<float> copy = v;
+            return std::make_pair(alone, copy.expression().storage().holder().use_count());
+        };
+        m.def("references_by_const_ref", [counts](const xtorch::xarray_view<float>& v) { return counts(v); });
+        m.def("references_by_ref", [counts](xtorch::xarray_view<float>& v) { return counts(v); });
+        m.def("references_by_rvalue_ref", [counts](xtorch::xarray_view<float>&& v) { return counts(v); });
+        m.def("references_by_value", [counts](xtorch::xarray_view<float> v) { return counts(v); });
+        // A view that C++ takes with py::cast from a temporary: the tensor is gone after the statement, the
+        // view's reference keeps the storage (its count then is the view's alone), and its elements are read
+        // through xtensor, where AddressSanitizer sees them.
+        m.def("read_cast_of_temporary", [](const py::object& make)
+              {
+                  const auto v = py::cast<xtorch::xarray_view<float>>(make());
+                  return std::make_pair(static_cast<double>(xt::sum(v)()),
+                                        v.expression().storage().holder().use_count());
+              });
     }
 }

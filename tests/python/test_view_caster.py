@@ -282,6 +282,31 @@ def test_a_view_kept_by_cpp_stops_the_tensor_from_moving():
         m.drop_kept()
 
 
+@pytest.mark.parametrize("call", ["references_by_const_ref", "references_by_ref", "references_by_rvalue_ref",
+                                  "references_by_value"])
+def test_a_view_parameter_holds_the_tensors_storage_and_lets_it_go(call):
+    t = torch.arange(4, dtype=torch.float32)
+    before = m.storage_references(t)
+    in_call, of_copy = getattr(m, call)(t)
+    assert in_call > before  # the view holds the storage itself: it may be copied and kept
+    assert of_copy == in_call + 1  # so does a copy made in the call
+    for _ in range(100):
+        getattr(m, call)(t)
+    assert m.storage_references(t) == before  # every reference taken was dropped
+
+
+@pytest.mark.parametrize("call", ["references_by_const_ref", "references_by_value"])
+def test_a_view_of_a_numpy_array_owns_its_new_storage(call):
+    in_call, of_copy = getattr(m, call)(np.arange(4, dtype=np.float32))
+    assert in_call >= 1 and of_copy == in_call + 1  # the storage made for the call is the views' alone
+
+
+def test_a_view_cast_from_a_temporary_tensor_keeps_its_storage():
+    total, references = m.read_cast_of_temporary(lambda: torch.arange(4, dtype=torch.float32) + 1)
+    assert total == 10.0
+    assert references == 1  # the tensor is gone: the view holds the storage alone
+
+
 def test_a_view_parameter_makes_the_storage_unresizable_as_numpy_does():
     t = torch.zeros(3, dtype=torch.float64)
     t.resize_(8)  # resizable before
