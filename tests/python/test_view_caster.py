@@ -298,7 +298,9 @@ def test_a_view_parameter_holds_the_tensors_storage_and_lets_it_go(call):
 @pytest.mark.parametrize("call", ["references_by_const_ref", "references_by_value"])
 def test_a_view_of_a_numpy_array_owns_its_new_storage(call):
     in_call, of_copy = getattr(m, call)(np.arange(4, dtype=np.float32))
-    assert in_call >= 1 and of_copy == in_call + 1  # the storage made for the call is the views' alone
+    if call == "references_by_const_ref":
+        assert in_call == 1  # the storage made for the call is the view's alone
+    assert of_copy == in_call + 1
 
 
 def test_a_view_cast_from_a_temporary_tensor_keeps_its_storage():
