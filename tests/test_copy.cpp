@@ -132,3 +132,61 @@ TEST_CASE("the direct copies: sizes around the parallel grain, several threads, 
         REQUIRE(!xtorch::detail::directly_readable(shrunk));
     }
 }
+
+TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks, edges, streamed outputs",
+          "[to_tensor][to_xarray][strides][dtype]")
+{
+    namespace d = xtorch::detail;
+    constexpr std::int64_t block = d::line_words<float>();  // the largest block edge (16); 8 for doubles
+    using floats = type_list<float, double>;
+    // In the cache: a whole tile, a part register block of whole 4 x 4 transposes, and a remainder of single
+    // elements, along both dimensions.
+    constexpr std::int64_t rows = tile + block / 2 + 3, cols = tile + block + 4 + 2;
+    REQUIRE(rows * cols * std::int64_t(sizeof(double)) <= d::direct_bytes);
+    // Streamed: a part tile along both dimensions (a part register block and single elements along p), an
+    // output of at least stream_bytes for both types.
+    constexpr std::int64_t big_p = 4 * d::stream_tile_p + block / 2 + 3;
+    constexpr std::int64_t least_q = d::stream_bytes / std::int64_t(sizeof(float)) / big_p;
+    constexpr std::int64_t big_q = least_q - least_q % d::stream_tile_q + d::stream_tile_q + block / 2 + 2;
+    REQUIRE(big_p * big_q * std::int64_t(sizeof(float)) >= d::stream_bytes);
+    REQUIRE((big_p % d::stream_tile_p) % 4 != 0);
+    REQUIRE((big_q % d::stream_tile_q) % 4 != 0);
+    for_each_type(
+        floats{},
+        [&](auto from_tag)
+        {
+            using From = typename decltype(from_tag)::type;
+            constexpr auto from = xtorch::scalar_type_of<From>();
+            for_each_type(
+                floats{},
+                [&](auto to_tag)
+                {
+                    using To = typename decltype(to_tag)::type;
+                    constexpr auto to = xtorch::scalar_type_of<To>();
+                    INFO("from " << xtorch::type_name<From>() << " to " << xtorch::type_name<To>());
+                    for (const auto& [p, q] : {std::pair{rows, cols}, std::pair{big_p, big_q}})
+                    {
+                        INFO(p << " x " << q);
+                        // Values a cast changes (float64 to float32 rounds them), laid out as a transposed view.
+                        const at::Tensor t = (at::arange(p * q, from) * (1.0 / 3.0)).reshape({q, p}).t();
+                        const at::Tensor expected = t.to(to);
+                        REQUIRE(same_elements(xtorch::to_xarray<To>(t), expected));
+                        const xt::xarray<From> x = xtorch::to_xarray<From>(t.t());
+                        REQUIRE(xtorch::to_tensor(xt::transpose(x), to).equal(expected));
+                    }
+                    // An output whose start is not 16 bytes aligned, and one whose second plane is not: both
+                    // large enough to stream, both written with ordinary stores.
+                    const at::Tensor t = (at::arange(big_p * big_q, from) * (1.0 / 3.0)).reshape({big_q, big_p}).t();
+                    at::Tensor shifted = at::empty({big_p * big_q + 1}, to).slice(0, 1).view({big_p, big_q});
+                    REQUIRE(shifted.is_contiguous());
+                    REQUIRE(reinterpret_cast<std::uintptr_t>(shifted.data_ptr()) % 16 != 0);
+                    d::copy_cast(shifted, t);
+                    REQUIRE(shifted.equal(t.to(to)));
+                    const std::int64_t odd_p = big_p | 1, odd_q = (big_q / 2) | 1;  // an odd plane, two planes
+                    const at::Tensor planes =
+                        (at::arange(2 * odd_p * odd_q, from) * (1.0 / 3.0)).reshape({2, odd_q, odd_p}).transpose(1, 2);
+                    REQUIRE(planes.numel() * std::int64_t(sizeof(To)) >= d::stream_bytes);
+                    REQUIRE(same_elements(xtorch::to_xarray<To>(planes), planes.to(to)));
+                });
+        });
+}

@@ -215,11 +215,217 @@ namespace xtorch
             transpose_words(static_cast<const To*>(buffer), width, d, dst_p, size_q, size_p);
         }
 
+        /// Whether transpose_tile_direct has a kernel for From -> To: float32 and float64, either way.
+        template <class From, class To>
+        constexpr bool casts_in_registers() noexcept
+        {
+            return XTENSOR_TORCH_SSE2
+                   && (std::is_same<From, float>::value || std::is_same<From, double>::value)
+                   && (std::is_same<To, float>::value || std::is_same<To, double>::value);
+        }
+
+        /**
+         * Sources of at most this many bytes are transposed in one pass (transpose_tile_direct), read and cast
+         * in registers: in the cache that is the faster kernel. Past it, up to stream_bytes of output, the two
+         * passes of transpose_tile are: their first reads each tile row's piece whole, which reads faster from
+         * memory than many rows at once. Chosen by the benchmarks (2^16 to 2^22 elements, both kernels).
+         */
+        constexpr std::int64_t direct_bytes = std::int64_t(1) << 19;
+
+        /**
+         * Outputs of at least this many bytes are written by the one-pass kernel with non-temporal stores: each
+         * destination line is written whole at once, straight to memory, so that it is neither read first nor
+         * kept in a cache it would only evict. Smaller outputs stay in the cache for their reader. Chosen by the
+         * benchmarks (outputs of 1, 4, 8 and 16 MiB compared).
+         */
+        constexpr std::int64_t stream_bytes = std::int64_t(1) << 23;
+
+        /**
+         * The tiles of a streamed copy: 256 words along each source row by 32 rows. Past the cache the reads of
+         * many short pieces of rows dominate, and longer pieces of fewer rows read faster. Chosen by the
+         * benchmarks (64 x 64, 128 x 32, 128 x 64, 256 x 16, 256 x 32 and 512 x 16 compared at 2^20 and 2^22
+         * elements).
+         */
+        constexpr std::int64_t stream_tile_p = 256, stream_tile_q = 32;
+
+        /**
+         * The one-pass kernel walks its tile in blocks of one 64-byte cache line of source words along p by one
+         * line of destination words along q, each block in 4 x 4 register transposes: every line a block reads
+         * or writes is used whole while it is in the cache. Chosen by the benchmarks (blocks of 16 x 16 words
+         * measured slower, and blocks 4 words wide several times slower).
+         */
+        template <class T>
+        constexpr std::int64_t line_words() noexcept
+        {
+            return static_cast<std::int64_t>(64 / sizeof(T));
+        }
+
+#if XTENSOR_TORCH_SSE2
+        template <bool Stream>
+        inline void store_words(float* out, __m128 v) noexcept
+        {
+            if constexpr (Stream)
+            {
+                _mm_stream_ps(out, v);
+            }
+            else
+            {
+                _mm_storeu_ps(out, v);
+            }
+        }
+
+        template <bool Stream>
+        inline void store_words(double* out, __m128d v) noexcept
+        {
+            if constexpr (Stream)
+            {
+                _mm_stream_pd(out, v);
+            }
+            else
+            {
+                _mm_storeu_pd(out, v);
+            }
+        }
+
+        /// Four source words at in, cast, as one register of four floats.
+        inline __m128 load_floats(const float* in) noexcept
+        {
+            return _mm_loadu_ps(in);
+        }
+
+        inline __m128 load_floats(const double* in) noexcept
+        {
+            return _mm_movelh_ps(_mm_cvtpd_ps(_mm_loadu_pd(in)), _mm_cvtpd_ps(_mm_loadu_pd(in + 2)));
+        }
+
+        /// Four source words at in, cast, as two registers of two doubles.
+        inline void load_doubles(const float* in, __m128d& low, __m128d& high) noexcept
+        {
+            const __m128 v = _mm_loadu_ps(in);
+            low = _mm_cvtps_pd(v);
+            high = _mm_cvtps_pd(_mm_movehl_ps(v, v));
+        }
+
+        inline void load_doubles(const double* in, __m128d& low, __m128d& high) noexcept
+        {
+            low = _mm_loadu_pd(in);
+            high = _mm_loadu_pd(in + 2);
+        }
+
+        /**
+         * out[b][a] = To(in[a][b]) for a 4 x 4 block: four source rows (in_stride apart) of four words are read,
+         * cast and transposed in registers, and written as four destination rows (out_stride apart).
+         */
+        template <bool Stream, class From, class To>
+        void cast_transpose_block(const From* in, std::int64_t in_stride, To* out, std::int64_t out_stride) noexcept
+        {
+            if constexpr (std::is_same<From, double>::value && std::is_same<To, float>::value)
+            {
+                // Each conversion leaves two floats in a register's low half; the transpose's first
+                // interleave takes the low halves, so the halves need not be joined first.
+                __m128 low[4], high[4];
+                for (int k = 0; k < 4; ++k)
+                {
+                    low[k] = _mm_cvtpd_ps(_mm_loadu_pd(in + k * in_stride));
+                    high[k] = _mm_cvtpd_ps(_mm_loadu_pd(in + k * in_stride + 2));
+                }
+                const __m128 a = _mm_unpacklo_ps(low[0], low[1]), b = _mm_unpacklo_ps(low[2], low[3]);
+                const __m128 c = _mm_unpacklo_ps(high[0], high[1]), e = _mm_unpacklo_ps(high[2], high[3]);
+                store_words<Stream>(out, _mm_movelh_ps(a, b));
+                store_words<Stream>(out + out_stride, _mm_movehl_ps(b, a));
+                store_words<Stream>(out + 2 * out_stride, _mm_movelh_ps(c, e));
+                store_words<Stream>(out + 3 * out_stride, _mm_movehl_ps(e, c));
+            }
+            else if constexpr (std::is_same<To, float>::value)
+            {
+                __m128 r0 = load_floats(in), r1 = load_floats(in + in_stride);
+                __m128 r2 = load_floats(in + 2 * in_stride), r3 = load_floats(in + 3 * in_stride);
+                _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+                store_words<Stream>(out, r0);
+                store_words<Stream>(out + out_stride, r1);
+                store_words<Stream>(out + 2 * out_stride, r2);
+                store_words<Stream>(out + 3 * out_stride, r3);
+            }
+            else
+            {
+                // Rows as pairs of doubles: destination row c is (r0[c], r1[c]) then (r2[c], r3[c]).
+                __m128d low[4], high[4];
+                for (int k = 0; k < 4; ++k)
+                {
+                    load_doubles(in + k * in_stride, low[k], high[k]);
+                }
+                for (int half = 0; half < 2; ++half)
+                {
+                    const __m128d* r = half == 0 ? low : high;
+                    double* o = out + 2 * half * out_stride;
+                    store_words<Stream>(o, _mm_unpacklo_pd(r[0], r[1]));
+                    store_words<Stream>(o + 2, _mm_unpacklo_pd(r[2], r[3]));
+                    store_words<Stream>(o + out_stride, _mm_unpackhi_pd(r[0], r[1]));
+                    store_words<Stream>(o + out_stride + 2, _mm_unpackhi_pd(r[2], r[3]));
+                }
+            }
+        }
+
+        /**
+         * transpose_tile in one pass, for casts_in_registers<From, To>(): line_words<From>() x line_words<To>()
+         * blocks of 4 x 4 register transposes, element by element at the edges. With Stream, d and dst_p must keep
+         * every 4-word group 16-byte aligned.
+         */
+        template <bool Stream, class From, class To>
+        void transpose_tile_direct(const From* s, To* d, std::int64_t size_p, std::int64_t size_q,
+                                   std::int64_t src_q, std::int64_t dst_p) noexcept
+        {
+            constexpr std::int64_t block_p = line_words<From>(), block_q = line_words<To>();
+            const std::int64_t done_p = size_p - size_p % 4, done_q = size_q - size_q % 4;
+            for (std::int64_t jb = 0; jb < done_q; jb += block_q)
+            {
+                const std::int64_t end_q = std::min(jb + block_q, done_q);
+                for (std::int64_t ib = 0; ib < done_p; ib += block_p)
+                {
+                    const std::int64_t end_p = std::min(ib + block_p, done_p);
+                    if constexpr (Stream)
+                    {
+                        // Four destination rows at a time, whole across the block: their lines are complete before
+                        // the next rows are begun (a non-temporal store holds a line in one of the processor's few
+                        // write-combining buffers until the line is whole; with more lines open than buffers, the
+                        // lines go to memory in pieces, several times slower).
+                        for (std::int64_t i = ib; i < end_p; i += 4)
+                        {
+                            for (std::int64_t j = jb; j < end_q; j += 4)
+                            {
+                                cast_transpose_block<true>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        // Four source rows at a time, whole across the block (measured faster in the cache).
+                        for (std::int64_t j = jb; j < end_q; j += 4)
+                        {
+                            for (std::int64_t i = ib; i < end_p; i += 4)
+                            {
+                                cast_transpose_block<false>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                            }
+                        }
+                    }
+                }
+            }
+            for (std::int64_t i = 0; i < size_p; ++i)  // the edges: the last columns, then the last rows
+            {
+                for (std::int64_t j = i < done_p ? done_q : 0; j < size_q; ++j)
+                {
+                    d[i * dst_p + j] = convert_value<To>(s[i + j * src_q]);
+                }
+            }
+        }
+#endif
+
         /**
          * dst[...] = src[...] for a contiguous dst and a src whose stride-1 dimension p is not the
-         * last one, q: each 64 x 64 tile of the (p, q) plane is read along p and written along q
-         * while both stay in cache. Torch's own copy walks such a source with a large stride for
-         * every element, missing the cache on each.
+         * last one, q: each tile of the (p, q) plane (copy_tile square; stream_tile_p x stream_tile_q
+         * when streamed) is read along p and written along q while both stay in cache, in one pass
+         * (transpose_tile_direct) or two (transpose_tile) by direct_bytes and stream_bytes. Torch's own
+         * copy walks such a source with a large stride for every element, missing the cache on each.
          */
         template <class From, class To>
         void tiled_copy(const at::Tensor& src, at::Tensor& dst, std::int64_t p, std::int64_t q)
@@ -229,11 +435,24 @@ namespace xtorch
             To* d = static_cast<To*>(mutable_data(dst));
             const std::int64_t size_p = src.size(p), size_q = src.size(q);
             const std::int64_t src_q = src.stride(q), dst_p = dst.stride(p);
-            const std::int64_t tiles_p = (size_p + copy_tile - 1) / copy_tile;
-            const std::int64_t tiles_q = (size_q + copy_tile - 1) / copy_tile;
             const std::int64_t outer = src.numel() / (size_p * size_q);
+            // One pass for sources in the cache and for large outputs, which it writes with non-temporal stores
+            // where every 4-word group starts 16 bytes aligned.
+            const std::int64_t src_bytes = src.numel() * static_cast<std::int64_t>(sizeof(From));
+            bool stream = casts_in_registers<From, To>()
+                          && dst.numel() * static_cast<std::int64_t>(sizeof(To)) >= stream_bytes
+                          && reinterpret_cast<std::uintptr_t>(d) % 16 == 0;
+            for (std::int64_t dim = 0; dim < rank; ++dim)
+            {
+                stream = stream && (dim == q || dst.stride(dim) * static_cast<std::int64_t>(sizeof(To)) % 16 == 0);
+            }
+            [[maybe_unused]] const bool direct = casts_in_registers<From, To>() && (stream || src_bytes <= direct_bytes);
+            const std::int64_t edge_p = stream ? stream_tile_p : copy_tile;
+            const std::int64_t edge_q = stream ? stream_tile_q : copy_tile;
+            const std::int64_t tiles_p = (size_p + edge_p - 1) / edge_p;
+            const std::int64_t tiles_q = (size_q + edge_q - 1) / edge_q;
             at::parallel_for(
-                0, outer * tiles_p * tiles_q, copy_grain / (copy_tile * copy_tile),
+                0, outer * tiles_p * tiles_q, copy_grain / (edge_p * edge_q),
                 [&](std::int64_t begin, std::int64_t end)
                 {
                     for (std::int64_t unit = begin; unit < end; ++unit)
@@ -253,11 +472,36 @@ namespace xtorch
                             s_off += i * src.stride(dim);
                             d_off += i * dst.stride(dim);
                         }
-                        const std::int64_t i = tp * copy_tile, j = tq * copy_tile;
-                        transpose_tile<From, To>(s + s_off + i + j * src_q, d + d_off + i * dst_p + j,
-                                                 std::min(copy_tile, size_p - i),
-                                                 std::min(copy_tile, size_q - j), src_q, dst_p);
+                        const std::int64_t i = tp * edge_p, j = tq * edge_q;
+                        const From* tile_s = s + s_off + i + j * src_q;
+                        To* tile_d = d + d_off + i * dst_p + j;
+                        const std::int64_t tile_p = std::min(edge_p, size_p - i);
+                        const std::int64_t tile_q = std::min(edge_q, size_q - j);
+#if XTENSOR_TORCH_SSE2
+                        if constexpr (casts_in_registers<From, To>())
+                        {
+                            if (direct)
+                            {
+                                if (stream)
+                                {
+                                    transpose_tile_direct<true>(tile_s, tile_d, tile_p, tile_q, src_q, dst_p);
+                                }
+                                else
+                                {
+                                    transpose_tile_direct<false>(tile_s, tile_d, tile_p, tile_q, src_q, dst_p);
+                                }
+                                continue;
+                            }
+                        }
+#endif
+                        transpose_tile<From, To>(tile_s, tile_d, tile_p, tile_q, src_q, dst_p);
                     }
+#if XTENSOR_TORCH_SSE2
+                    if (stream)
+                    {
+                        _mm_sfence();  // the non-temporal stores reach memory before the task ends
+                    }
+#endif
                 });
         }
 
