@@ -47,8 +47,11 @@ baseline=$(best_of_3 "$scratch/baseline.cpp")
 echo "{\"umbrella_s\": $ours, \"aten_and_xarray_s\": $baseline}" >"$RESULTS/compile_times.json"
 echo "umbrella: ${ours} s, ATen + xarray: ${baseline} s"
 
-echo "== benchmarks (medians of 3 repetitions)"
+# Repetitions in random order: on a shared machine whose speed drifts over minutes, a slow spell falls on
+# every benchmark alike instead of on the few that run during it, and the ratios keep their meaning.
+echo "== benchmarks (medians of 3 repetitions, in random order)"
 build/bench/benchmarks/bench_conversions --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_enable_random_interleaving=true \
     --benchmark_out="$RESULTS/results.json" --benchmark_out_format=json "$@"
 
 echo "== report"
