@@ -151,6 +151,17 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
     REQUIRE(big_p * big_q * std::int64_t(sizeof(float)) >= d::stream_bytes);
     REQUIRE((big_p % d::stream_tile_p) % 4 != 0);
     REQUIRE((big_q % d::stream_tile_q) % 4 != 0);
+    // Values a cast changes (float64 to float32 rounds them) in a (q, p) tensor, of which the test copies views
+    // whose stride-1 dimension p is not the last.
+    const auto thirds = [](at::ScalarType from, at::IntArrayRef sizes)
+    {
+        std::int64_t n = 1;
+        for (const std::int64_t size : sizes)
+        {
+            n *= size;
+        }
+        return (at::arange(n, from) * (1.0 / 3.0)).reshape(sizes);
+    };
     for_each_type(
         floats{},
         [&](auto from_tag)
@@ -167,8 +178,7 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
                     for (const auto& [p, q] : {std::pair{rows, cols}, std::pair{big_p, big_q}})
                     {
                         INFO(p << " x " << q);
-                        // Values a cast changes (float64 to float32 rounds them), laid out as a transposed view.
-                        const at::Tensor t = (at::arange(p * q, from) * (1.0 / 3.0)).reshape({q, p}).t();
+                        const at::Tensor t = thirds(from, {q, p}).t();
                         const at::Tensor expected = t.to(to);
                         REQUIRE(same_elements(xtorch::to_xarray<To>(t), expected));
                         const xt::xarray<From> x = xtorch::to_xarray<From>(t.t());
@@ -176,15 +186,14 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
                     }
                     // An output whose start is not 16 bytes aligned, and one whose second plane is not: both
                     // large enough to stream, both written with ordinary stores.
-                    const at::Tensor t = (at::arange(big_p * big_q, from) * (1.0 / 3.0)).reshape({big_q, big_p}).t();
+                    const at::Tensor t = thirds(from, {big_q, big_p}).t();
                     at::Tensor shifted = at::empty({big_p * big_q + 1}, to).slice(0, 1).view({big_p, big_q});
                     REQUIRE(shifted.is_contiguous());
                     REQUIRE(reinterpret_cast<std::uintptr_t>(shifted.data_ptr()) % 16 != 0);
                     d::copy_cast(shifted, t);
                     REQUIRE(shifted.equal(t.to(to)));
                     const std::int64_t odd_p = big_p | 1, odd_q = (big_q / 2) | 1;  // an odd plane, two planes
-                    const at::Tensor planes =
-                        (at::arange(2 * odd_p * odd_q, from) * (1.0 / 3.0)).reshape({2, odd_q, odd_p}).transpose(1, 2);
+                    const at::Tensor planes = thirds(from, {2, odd_q, odd_p}).transpose(1, 2);
                     REQUIRE(planes.numel() * std::int64_t(sizeof(To)) >= d::stream_bytes);
                     REQUIRE(same_elements(xtorch::to_xarray<To>(planes), planes.to(to)));
                 });

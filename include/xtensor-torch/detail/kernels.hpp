@@ -261,41 +261,17 @@ namespace xtorch
         }
 
 #if XTENSOR_TORCH_SSE2
+        /// One register of words to out: a non-temporal store with Stream (out 16-byte aligned), else an ordinary one.
         template <bool Stream>
         inline void store_words(float* out, __m128 v) noexcept
         {
-            if constexpr (Stream)
-            {
-                _mm_stream_ps(out, v);
-            }
-            else
-            {
-                _mm_storeu_ps(out, v);
-            }
+            Stream ? _mm_stream_ps(out, v) : _mm_storeu_ps(out, v);
         }
 
         template <bool Stream>
         inline void store_words(double* out, __m128d v) noexcept
         {
-            if constexpr (Stream)
-            {
-                _mm_stream_pd(out, v);
-            }
-            else
-            {
-                _mm_storeu_pd(out, v);
-            }
-        }
-
-        /// Four source words at in, cast, as one register of four floats.
-        inline __m128 load_floats(const float* in) noexcept
-        {
-            return _mm_loadu_ps(in);
-        }
-
-        inline __m128 load_floats(const double* in) noexcept
-        {
-            return _mm_movelh_ps(_mm_cvtpd_ps(_mm_loadu_pd(in)), _mm_cvtpd_ps(_mm_loadu_pd(in + 2)));
+            Stream ? _mm_stream_pd(out, v) : _mm_storeu_pd(out, v);
         }
 
         /// Four source words at in, cast, as two registers of two doubles.
@@ -338,8 +314,9 @@ namespace xtorch
             }
             else if constexpr (std::is_same<To, float>::value)
             {
-                __m128 r0 = load_floats(in), r1 = load_floats(in + in_stride);
-                __m128 r2 = load_floats(in + 2 * in_stride), r3 = load_floats(in + 3 * in_stride);
+                // float32 to float32 (float64 to float32 is the branch above).
+                __m128 r0 = _mm_loadu_ps(in), r1 = _mm_loadu_ps(in + in_stride);
+                __m128 r2 = _mm_loadu_ps(in + 2 * in_stride), r3 = _mm_loadu_ps(in + 3 * in_stride);
                 _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
                 store_words<Stream>(out, r0);
                 store_words<Stream>(out + out_stride, r1);
