@@ -139,15 +139,15 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
     namespace d = xtorch::detail;
     constexpr std::int64_t block = d::line_words<float>();  // the largest block edge (16); 8 for doubles
     using floats = type_list<float, double>;
-    // In the cache: a whole tile, a part register block of whole 4 x 4 transposes, and a remainder of single
-    // elements, along both dimensions.
-    constexpr std::int64_t rows = tile + block / 2 + 3, cols = tile + block + 4 + 2;
+    // In the cache: a whole tile, then in the part tile a whole line block, a part block of whole 4 x 4
+    // transposes and single elements, along both dimensions and for both word sizes (blocks of 8 or 16 words).
+    constexpr std::int64_t rows = tile + block + 4 + 3, cols = tile + block + 4 + 2;
     REQUIRE(rows * cols * std::int64_t(sizeof(double)) <= d::direct_bytes);
-    // Streamed: a part tile along both dimensions (a part register block and single elements along p), an
-    // output of at least stream_bytes for both types.
-    constexpr std::int64_t big_p = 4 * d::stream_tile_p + block / 2 + 3;
+    // Streamed: a part tile along both dimensions (in it, as above, a line block, a part block and single
+    // elements), an output of at least stream_bytes for both types.
+    constexpr std::int64_t big_p = 4 * d::stream_tile_p + block + 4 + 3;
     constexpr std::int64_t least_q = d::stream_bytes / std::int64_t(sizeof(float)) / big_p;
-    constexpr std::int64_t big_q = least_q - least_q % d::stream_tile_q + d::stream_tile_q + block / 2 + 2;
+    constexpr std::int64_t big_q = least_q - least_q % d::stream_tile_q + d::stream_tile_q + block + 4 + 2;
     REQUIRE(big_p * big_q * std::int64_t(sizeof(float)) >= d::stream_bytes);
     REQUIRE((big_p % d::stream_tile_p) % 4 != 0);
     REQUIRE((big_q % d::stream_tile_q) % 4 != 0);

@@ -290,10 +290,11 @@ namespace xtorch
 
         /**
          * out[b][a] = To(in[a][b]) for a 4 x 4 block: four source rows (in_stride apart) of four words are read,
-         * cast and transposed in registers, and written as four destination rows (out_stride apart).
+         * cast and transposed in registers, and written as four destination rows (out_stride apart). Always
+         * inlined: a call per block (GCC makes one where a kernel has several call sites) measured a quarter slower.
          */
         template <bool Stream, class From, class To>
-        void cast_transpose_block(const From* in, std::int64_t in_stride, To* out, std::int64_t out_stride) noexcept
+        [[gnu::always_inline]] inline void cast_transpose_block(const From* in, std::int64_t in_stride, To* out, std::int64_t out_stride) noexcept
         {
             if constexpr (std::is_same<From, double>::value && std::is_same<To, float>::value)
             {
@@ -344,49 +345,76 @@ namespace xtorch
         }
 
         /**
-         * transpose_tile in one pass, for casts_in_registers<From, To>(): line_words<From>() x line_words<To>()
-         * blocks of 4 x 4 register transposes, element by element at the edges. With Stream, d and dst_p must keep
-         * every 4-word group 16-byte aligned.
+         * One block of line_words<From>() source words along p by line_words<To>() along q, in 4 x 4 register
+         * transposes. Its trip counts are constants, so that the compiler unrolls it: the same loops with bounds
+         * computed at run time measured slower in the cache.
+         */
+        template <bool Stream, class From, class To>
+        [[gnu::always_inline]] inline void transpose_line_block(const From* s, std::int64_t src_q, To* d,
+                                                                std::int64_t dst_p) noexcept
+        {
+            constexpr std::int64_t block_p = line_words<From>(), block_q = line_words<To>();
+            if constexpr (Stream)
+            {
+                // Four destination rows at a time, whole across the block: their lines are complete before the
+                // next rows are begun (a non-temporal store holds a line in one of the processor's few
+                // write-combining buffers until the line is whole; with more lines open than buffers, the lines go
+                // to memory in pieces, several times slower).
+                for (std::int64_t i = 0; i < block_p; i += 4)
+                {
+                    for (std::int64_t j = 0; j < block_q; j += 4)
+                    {
+                        cast_transpose_block<true>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                    }
+                }
+            }
+            else
+            {
+                // Four source rows at a time, whole across the block (measured faster in the cache).
+                for (std::int64_t j = 0; j < block_q; j += 4)
+                {
+                    for (std::int64_t i = 0; i < block_p; i += 4)
+                    {
+                        cast_transpose_block<false>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                    }
+                }
+            }
+        }
+
+        /**
+         * transpose_tile in one pass, for casts_in_registers<From, To>(): whole line blocks
+         * (transpose_line_block), then 4 x 4 register transposes where less than a block is left, then element by
+         * element at the edges. With Stream, d and dst_p must keep every 4-word group 16-byte aligned.
          */
         template <bool Stream, class From, class To>
         void transpose_tile_direct(const From* s, To* d, std::int64_t size_p, std::int64_t size_q,
                                    std::int64_t src_q, std::int64_t dst_p) noexcept
         {
             constexpr std::int64_t block_p = line_words<From>(), block_q = line_words<To>();
+            const std::int64_t whole_p = size_p - size_p % block_p, whole_q = size_q - size_q % block_q;
             const std::int64_t done_p = size_p - size_p % 4, done_q = size_q - size_q % 4;
-            for (std::int64_t jb = 0; jb < done_q; jb += block_q)
+            for (std::int64_t jb = 0; jb < whole_q; jb += block_q)
             {
-                const std::int64_t end_q = std::min(jb + block_q, done_q);
-                for (std::int64_t ib = 0; ib < done_p; ib += block_p)
+                for (std::int64_t ib = 0; ib < whole_p; ib += block_p)
                 {
-                    const std::int64_t end_p = std::min(ib + block_p, done_p);
-                    if constexpr (Stream)
-                    {
-                        // Four destination rows at a time, whole across the block: their lines are complete before
-                        // the next rows are begun (a non-temporal store holds a line in one of the processor's few
-                        // write-combining buffers until the line is whole; with more lines open than buffers, the
-                        // lines go to memory in pieces, several times slower).
-                        for (std::int64_t i = ib; i < end_p; i += 4)
-                        {
-                            for (std::int64_t j = jb; j < end_q; j += 4)
-                            {
-                                cast_transpose_block<true>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
-                            }
-                        }
-                    }
-                    else
-                    {
-                        // Four source rows at a time, whole across the block (measured faster in the cache).
-                        for (std::int64_t j = jb; j < end_q; j += 4)
-                        {
-                            for (std::int64_t i = ib; i < end_p; i += 4)
-                            {
-                                cast_transpose_block<false>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
-                            }
-                        }
-                    }
+                    transpose_line_block<Stream>(s + ib + jb * src_q, src_q, d + ib * dst_p + jb, dst_p);
                 }
             }
+            // 4 x 4 transposes where less than a block is left: past the whole blocks along q, then along p (in the
+            // order of transpose_line_block's).
+            const auto part_blocks = [&](std::int64_t p0, std::int64_t p1, std::int64_t q0, std::int64_t q1)
+            {
+                for (std::int64_t outer = Stream ? p0 : q0; outer < (Stream ? p1 : q1); outer += 4)
+                {
+                    for (std::int64_t inner = Stream ? q0 : p0; inner < (Stream ? q1 : p1); inner += 4)
+                    {
+                        const std::int64_t i = Stream ? outer : inner, j = Stream ? inner : outer;
+                        cast_transpose_block<Stream>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                    }
+                }
+            };
+            part_blocks(0, whole_p, whole_q, done_q);
+            part_blocks(whole_p, done_p, 0, done_q);
             for (std::int64_t i = 0; i < size_p; ++i)  // the edges: the last columns, then the last rows
             {
                 for (std::int64_t j = i < done_p ? done_q : 0; j < size_q; ++j)
