@@ -294,7 +294,8 @@ namespace xtorch
          * inlined: a call per block (GCC makes one where a kernel has several call sites) measured a quarter slower.
          */
         template <bool Stream, class From, class To>
-        [[gnu::always_inline]] inline void cast_transpose_block(const From* in, std::int64_t in_stride, To* out, std::int64_t out_stride) noexcept
+        [[gnu::always_inline]] inline void cast_transpose_block(const From* in, std::int64_t in_stride, To* out,
+                                                                std::int64_t out_stride) noexcept
         {
             if constexpr (std::is_same<From, double>::value && std::is_same<To, float>::value)
             {
