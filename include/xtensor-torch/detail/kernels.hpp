@@ -346,45 +346,47 @@ namespace xtorch
         }
 
         /**
-         * One block of line_words<From>() source words along p by line_words<To>() along q, in 4 x 4 register
-         * transposes. Its trip counts are constants, so that the compiler unrolls it: the same loops with bounds
-         * computed at run time measured slower in the cache.
+         * The 4 x 4 register transposes of source words [p0, p1) along p by [q0, q1) along q (multiples of 4 apart).
+         * With Stream, four destination rows at a time, whole across the range: their lines are complete before the
+         * next rows are begun (a non-temporal store holds a line in one of the processor's few write-combining
+         * buffers until the line is whole; with more lines open than buffers, the lines go to memory in pieces,
+         * several times slower). Otherwise four source rows at a time (measured faster in the cache). Always
+         * inlined, so that a whole line block's constant bounds unroll it: the same loops with bounds computed at
+         * run time measured slower in the cache.
          */
         template <bool Stream, class From, class To>
-        [[gnu::always_inline]] inline void transpose_line_block(const From* s, std::int64_t src_q, To* d,
-                                                                std::int64_t dst_p) noexcept
+        [[gnu::always_inline]] inline void transpose_blocks(const From* s, std::int64_t src_q, To* d,
+                                                            std::int64_t dst_p, std::int64_t p0,
+                                                            std::int64_t p1, std::int64_t q0,
+                                                            std::int64_t q1) noexcept
         {
-            constexpr std::int64_t block_p = line_words<From>(), block_q = line_words<To>();
+            const auto block = [&](std::int64_t i, std::int64_t j)
+            { cast_transpose_block<Stream>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p); };
             if constexpr (Stream)
             {
-                // Four destination rows at a time, whole across the block: their lines are complete before the
-                // next rows are begun (a non-temporal store holds a line in one of the processor's few
-                // write-combining buffers until the line is whole; with more lines open than buffers, the lines go
-                // to memory in pieces, several times slower).
-                for (std::int64_t i = 0; i < block_p; i += 4)
+                for (std::int64_t i = p0; i < p1; i += 4)
                 {
-                    for (std::int64_t j = 0; j < block_q; j += 4)
+                    for (std::int64_t j = q0; j < q1; j += 4)
                     {
-                        cast_transpose_block<true>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                        block(i, j);
                     }
                 }
             }
             else
             {
-                // Four source rows at a time, whole across the block (measured faster in the cache).
-                for (std::int64_t j = 0; j < block_q; j += 4)
+                for (std::int64_t j = q0; j < q1; j += 4)
                 {
-                    for (std::int64_t i = 0; i < block_p; i += 4)
+                    for (std::int64_t i = p0; i < p1; i += 4)
                     {
-                        cast_transpose_block<false>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
+                        block(i, j);
                     }
                 }
             }
         }
 
         /**
-         * transpose_tile in one pass, for casts_in_registers<From, To>(): whole line blocks
-         * (transpose_line_block), then 4 x 4 register transposes where less than a block is left, then element by
+         * transpose_tile in one pass, for casts_in_registers<From, To>(): whole blocks of line_words<From>() x
+         * line_words<To>() words, then 4 x 4 register transposes where less than a block is left, then element by
          * element at the edges. With Stream, d and dst_p must keep every 4-word group 16-byte aligned.
          */
         template <bool Stream, class From, class To>
@@ -398,24 +400,13 @@ namespace xtorch
             {
                 for (std::int64_t ib = 0; ib < whole_p; ib += block_p)
                 {
-                    transpose_line_block<Stream>(s + ib + jb * src_q, src_q, d + ib * dst_p + jb, dst_p);
+                    transpose_blocks<Stream>(s + ib + jb * src_q, src_q, d + ib * dst_p + jb, dst_p, 0,
+                                             block_p, 0, block_q);
                 }
             }
-            // 4 x 4 transposes where less than a block is left: past the whole blocks along q, then along p (in the
-            // order of transpose_line_block's).
-            const auto part_blocks = [&](std::int64_t p0, std::int64_t p1, std::int64_t q0, std::int64_t q1)
-            {
-                for (std::int64_t outer = Stream ? p0 : q0; outer < (Stream ? p1 : q1); outer += 4)
-                {
-                    for (std::int64_t inner = Stream ? q0 : p0; inner < (Stream ? q1 : p1); inner += 4)
-                    {
-                        const std::int64_t i = Stream ? outer : inner, j = Stream ? inner : outer;
-                        cast_transpose_block<Stream>(s + i + j * src_q, src_q, d + i * dst_p + j, dst_p);
-                    }
-                }
-            };
-            part_blocks(0, whole_p, whole_q, done_q);
-            part_blocks(whole_p, done_p, 0, done_q);
+            // Less than a block left: past the whole blocks along q, then along p.
+            transpose_blocks<Stream>(s, src_q, d, dst_p, 0, whole_p, whole_q, done_q);
+            transpose_blocks<Stream>(s, src_q, d, dst_p, whole_p, done_p, 0, done_q);
             for (std::int64_t i = 0; i < size_p; ++i)  // the edges: the last columns, then the last rows
             {
                 for (std::int64_t j = i < done_p ? done_q : 0; j < size_q; ++j)
