@@ -58,14 +58,22 @@ namespace xtorch
         inline_shape() noexcept = default;
 
         /// n zeros.
-        explicit inline_shape(size_type n)
+        explicit inline_shape(size_type n) : inline_shape(n, T())
         {
-            resize(n);
         }
 
+        /// n copies of value: in place, without a call, where they fit (every view makes three such sequences).
         inline_shape(size_type n, const T& value)
         {
-            resize(n, value);
+            if (n <= inline_capacity)
+            {
+                put_values(m_inline, n, [&value](size_type) { return value; });
+                m_size = n;
+            }
+            else
+            {
+                resize(n, value);
+            }
         }
 
         template <class It, class = decltype(*std::declval<It&>(), ++std::declval<It&>(), void())>

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 // libtorch_python's THPVariable_Wrap, in both spellings torch has used (by value up to 1.13, by const
 // reference later), bound weakly by their mangled names (the Itanium C++ ABI's) under names of our own: the one
@@ -167,6 +168,9 @@ namespace xtorch
              * The tensor of a torch.Tensor without a new reference, for the length of a call: the
              * Python object holds the TensorImpl meanwhile. Saves the two atomic operations of a
              * reference count where the caller keeps only what it copies (a view keeps the storage).
+             * The tensor is made in place and, borrowed, never destroyed: assigning an at::Tensor and
+             * releasing it call torch's reference counting out of line, which a benchmark of view
+             * parameters showed.
              */
             class borrowed_tensor
             {
@@ -179,22 +183,22 @@ namespace xtorch
                     {
                         void* impl = nullptr;
                         std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
-                        m_tensor =
-                            at::Tensor(c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>::reclaim(
-                                static_cast<c10::TensorImpl*>(impl)));
+                        using impl_ptr = c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>;
+                        new (&m_tensor) at::Tensor(impl_ptr::reclaim(static_cast<c10::TensorImpl*>(impl)));
                         m_borrowed = true;
                     }
                     else
                     {
-                        m_tensor = unpack_tensor(obj);
+                        new (&m_tensor) at::Tensor(unpack_tensor(obj));
                     }
                 }
 
+                /// A borrowed tensor is never destroyed: it took no reference, and has none to give back.
                 ~borrowed_tensor()
                 {
-                    if (m_borrowed)
+                    if (!m_borrowed)
                     {
-                        m_tensor.unsafeReleaseTensorImpl();  // the reference was never taken
+                        m_tensor.~Tensor();
                     }
                 }
 
@@ -208,7 +212,10 @@ namespace xtorch
 
             private:
 
-                at::Tensor m_tensor;
+                union
+                {
+                    at::Tensor m_tensor;  // made in place by the constructor
+                };
                 bool m_borrowed = false;
             };
 
