@@ -137,6 +137,14 @@ namespace xtorch
                 return PyObject_TypeCheck(obj, reinterpret_cast<PyTypeObject*>(handles().tensor_type)) != 0;
             }
 
+            /// The TensorImpl a torch.Tensor object holds, read where torch's layout keeps it (h.impl_offset >= 0).
+            inline void* impl_at_offset(PyObject* obj, const torch_handles& h) noexcept
+            {
+                void* impl = nullptr;
+                std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
+                return impl;
+            }
+
             /// The at::Tensor of a torch.Tensor (a new reference to the same TensorImpl).
             inline at::Tensor unpack_tensor(PyObject* obj)
             {
@@ -144,7 +152,7 @@ namespace xtorch
                 void* impl = nullptr;
                 if (h.impl_offset >= 0)
                 {
-                    std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
+                    impl = impl_at_offset(obj, h);
                 }
                 else
                 {
@@ -181,10 +189,9 @@ namespace xtorch
                     const torch_handles& h = handles();
                     if (h.impl_offset >= 0)
                     {
-                        void* impl = nullptr;
-                        std::memcpy(&impl, reinterpret_cast<const char*>(obj) + h.impl_offset, sizeof(void*));
                         using impl_ptr = c10::intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>;
-                        new (&m_tensor) at::Tensor(impl_ptr::reclaim(static_cast<c10::TensorImpl*>(impl)));
+                        new (&m_tensor)
+                            at::Tensor(impl_ptr::reclaim(static_cast<c10::TensorImpl*>(impl_at_offset(obj, h))));
                         m_borrowed = true;
                     }
                     else
