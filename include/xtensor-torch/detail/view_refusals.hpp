@@ -117,7 +117,7 @@ namespace xtorch
                 std::int64_t end_bytes = 0;
                 if (!__builtin_add_overflow(t.storage_offset(), t.numel(), &end)
                     && !__builtin_mul_overflow(end, static_cast<std::int64_t>(t.element_size()), &end_bytes)
-                    && end_bytes <= static_cast<std::int64_t>(t.storage().nbytes()))
+                    && end_bytes <= static_cast<std::int64_t>(storage_of(t).nbytes()))
                 {
                     return view_refusal::none;
                 }

@@ -224,7 +224,7 @@ namespace xtorch
         template <class V, class T>
         view_parts<V, T> make_view_parts(const at::Tensor& t)
         {
-            return make_view_parts<V, T>(t.storage(), t.storage_offset(), t.sizes(), t.strides(),
+            return make_view_parts<V, T>(storage_of(t), t.storage_offset(), t.sizes(), t.strides(),
                                          t.is_contiguous());
         }
 
@@ -232,7 +232,7 @@ namespace xtorch
         template <class V, class T>
         V make_view(const at::Tensor& t)
         {
-            return make_view<V, T>(t.storage(), t.storage_offset(), t.sizes(), t.strides(), t.is_contiguous());
+            return make_view<V, T>(storage_of(t), t.storage_offset(), t.sizes(), t.strides(), t.is_contiguous());
         }
     }
 }
