@@ -100,6 +100,35 @@ TEST_CASE("as_xarray: a ZeroTensor has no memory to view", "[views][refusal]")
     REQUIRE((xtorch::to_xarray<float>(z) == xt::zeros<float>({3})));
 }
 
+namespace
+{
+    // A CPU tensor whose storage torch will not hand out, as its wrapper tensors' storages are.
+    struct storage_hidden_impl : c10::TensorImpl
+    {
+        explicit storage_hidden_impl(c10::Storage storage)
+            : c10::TensorImpl(std::move(storage), c10::DispatchKeySet(c10::DispatchKey::CPU),
+                              caffe2::TypeMeta::Make<float>())
+        {
+            set_storage_access_should_throw();
+            set_sizes_contiguous({3});
+        }
+    };
+}
+
+// The views read a CPU tensor's storage through TensorImpl's own function, not through the virtual call
+// (storage_of): torch's refusal to hand out a storage must still come through, and nothing be read.
+TEST_CASE("as_xarray: a CPU tensor whose storage torch hides is refused by torch", "[views][refusal]")
+{
+    const at::Tensor source = at::ones({3}, at::kFloat);
+    const at::Tensor hidden = at::detail::make_tensor<storage_hidden_impl>(source.storage());
+    REQUIRE(hidden.is_cpu());
+    REQUIRE(hidden.numel() == 3);
+    REQUIRE_THROWS_AS(hidden.storage(), c10::Error);
+    REQUIRE_THROWS_AS(xtorch::detail::storage_of(hidden), c10::Error);
+    REQUIRE_THROWS_AS((void)xtorch::as_xarray<float>(hidden), c10::Error);
+    REQUIRE_THROWS_AS((void)xtorch::as_xarray<const float>(hidden), c10::Error);
+}
+
 // torch._lazy_clone (2.2+) shares memory until one side writes; a write through a view must not reach the
 // clone, so writable views ask torch for memory of their own (mutable_data) first.
 TEST_CASE("as_xarray: a write through a view does not reach a lazy clone's twin", "[views][cow]")
