@@ -63,12 +63,12 @@ namespace xtorch
         }
 
         /**
-         * t.storage() without a virtual call where the tensor is on the CPU. Up to torch 1.x
-         * TensorImpl::storage() is virtual (lazy tensors override it), and a module built with hidden
-         * visibility, as Python modules are, compares the vtable's entry with its own inline copy of the
-         * function, never equal, so every read of a storage was an indirect call into libc10 (perf: on every
-         * view parameter, twice). No CPU tensor overrides it: its base's function is the one that runs, and it
-         * still refuses a tensor whose storage must not be read.
+         * t.storage() without a virtual call where the tensor is on the CPU. TensorImpl::storage() is virtual
+         * (lazy tensors override it), and a module built with hidden visibility, as Python modules are,
+         * compares the vtable's entry with its own inline copy of the function, never equal, so every read of
+         * a storage was an indirect call into libc10 (perf, torch 1.13: on every view parameter, twice). No CPU
+         * tensor overrides it: its base's function is the one that runs, and it still refuses a tensor whose
+         * storage must not be read.
          */
         inline const c10::Storage& storage_of(const at::Tensor& t)
         {
