@@ -1,17 +1,24 @@
 """Turns one benchmark run into the targets' ratios (report.md) and a chart (chart.png).
 
-Usage: report.py RESULTS_DIR   (reads results.json and compile_times.json written by scripts/bench.sh, and
-the GPU machine's threads.json and transfer.json in RESULTS_DIR/gpu-machine, written by scripts/gpu-check.sh)
+Usage: report.py RESULTS_DIR [--previous REV]
+(reads results.json and compile_times.json written by scripts/bench.sh, the python_calls*.json of
+bench_python.py, and the GPU machine's threads.json and transfer.json in RESULTS_DIR/gpu-machine, written by
+scripts/gpu-check.sh). With --previous, each ratio is shown beside the same ratio of the run recorded in the
+git revision REV (its RESULTS_DIR files): scripts/bench.sh passes HEAD, the recording the new run replaces.
 Every ratio compares two numbers of the same run: the machine is shared and noisy, absolute times are not.
 """
 import json
 import os
+import subprocess
 import sys
 
 
 def load_medians(path):
     with open(path) as f:
-        data = json.load(f)
+        return medians_of(json.load(f))
+
+
+def medians_of(data):
     medians = {}
     for b in data["benchmarks"]:
         if b.get("aggregate_name", "median") != "median":
@@ -91,26 +98,55 @@ TRANSFERS = [
 ]
 
 
-def python_calls_section(results_dir):
+def python_calls_section(results_dir, previous=None):
     """The ratios of bench_python.py's recorded runs (python_calls.json here, python_calls.<release>.json from the
-    Debian 13 and testing chroots): what a call from Python costs against its peers."""
+    Debian 13 and testing chroots): what a call from Python costs against its peers; with `previous` (a
+    revision's files, see previous_recording), each ratio beside that recording's."""
     runs = []
     for name in sorted(os.listdir(results_dir)):
         if name.startswith("python_calls") and name.endswith(".json"):
             with open(os.path.join(results_dir, name)) as f:
-                runs.append(json.load(f))
+                runs.append((name, json.load(f)))
     if not runs:
         return []
     names = []
-    for run in runs:
+    for _, run in runs:
         names += [n for n in run["ratios"] if n not in names]
-    lines = ["", "## Calls from Python (bench_python.py: medians of interleaved rounds)", "",
-             "| ratio | " + " | ".join(f"{r.get('platform', '?')}, torch {r['torch']}" for r in runs) + " |",
+    before = {}
+    for name, _ in runs:
+        text = previous(name) if previous else None
+        before[name] = json.loads(text)["ratios"] if text else {}
+    heading = "medians of interleaved rounds" + ("; the previous recording's ratio in brackets" if previous else "")
+    lines = ["", f"## Calls from Python (bench_python.py: {heading})", "",
+             "| ratio | " + " | ".join(f"{r.get('platform', '?')}, torch {r['torch']}" for _, r in runs) + " |",
              "|---|" + "---|" * len(runs)]
     for n in names:
-        lines.append(f"| {n} | " + " | ".join(f"{r['ratios'][n]:.2f}" if n in r["ratios"] else "" for r in runs)
-                     + " |")
+        cells = []
+        for name, r in runs:
+            cell = f"{r['ratios'][n]:.2f}" if n in r["ratios"] else ""
+            if cell and n in before[name]:
+                cell += f" ({before[name][n]:.2f})"
+            cells.append(cell)
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
     return lines
+
+
+def previous_recording(results_dir, rev):
+    """A function giving the text of a file of RESULTS_DIR as git revision `rev` recorded it (None where it has no
+    such file), and the revision's short hash; (None, None) outside a git checkout."""
+    def git(*args):
+        return subprocess.run(["git", "-C", results_dir, *args], capture_output=True, text=True)
+
+    commit = git("rev-parse", "--short", rev)
+    prefix = git("rev-parse", "--show-prefix")
+    if commit.returncode != 0 or prefix.returncode != 0:
+        return None, None
+
+    def read(name):
+        shown = git("show", f"{rev}:{prefix.stdout.strip()}{name}")
+        return shown.stdout if shown.returncode == 0 else None
+
+    return read, commit.stdout.strip()
 
 
 def gpu_machine_section(gpu_dir):
@@ -185,11 +221,8 @@ def save_chart(fig, ax, xlabel, ylabel, title, path):
     print("chart:", path)
 
 
-def main(results_dir):
-    context, t = load_medians(os.path.join(results_dir, "results.json"))
-    with open(os.path.join(results_dir, "compile_times.json")) as f:
-        compile_times = json.load(f)
-
+def target_rows(context, t, compile_times):
+    """The report's rows: (name, ratio, limit, whether it holds, the medians), targets first."""
     small, large = 1 << 10, 1 << 25
     rows = []
 
@@ -292,13 +325,35 @@ def main(results_dir):
         elif one and most:
             rows.append((f"`{fn}` at 2^25: {cores} threads / 1 thread", most / one, "1/6 on 16 cores",
                          f"not applicable: {cores} cores", f"{one / most:.2f}x faster on {cores}"))
-    ratio = compile_times["umbrella_s"] / compile_times["aten_and_xarray_s"]
-    target("compile: umbrella header / `<ATen/ATen.h>` + `<xtensor/xarray.hpp>`", ratio, 1.25,
-           f"{compile_times['umbrella_s']:.2f} s vs {compile_times['aten_and_xarray_s']:.2f} s")
+    if compile_times:
+        ratio = compile_times["umbrella_s"] / compile_times["aten_and_xarray_s"]
+        target("compile: umbrella header / `<ATen/ATen.h>` + `<xtensor/xarray.hpp>`", ratio, 1.25,
+               f"{compile_times['umbrella_s']:.2f} s vs {compile_times['aten_and_xarray_s']:.2f} s")
+    return rows
 
-    lines = ["| target | measured | limit | holds | medians |", "|---|---|---|---|---|"]
+
+def main(results_dir, previous_rev=None):
+    context, t = load_medians(os.path.join(results_dir, "results.json"))
+    with open(os.path.join(results_dir, "compile_times.json")) as f:
+        compile_times = json.load(f)
+    large = 1 << 25
+    rows = target_rows(context, t, compile_times)
+
+    previous, commit = previous_recording(results_dir, previous_rev) if previous_rev else (None, None)
+    before = {}
+    if previous and previous("results.json"):
+        before_context, before_t = medians_of(json.loads(previous("results.json")))
+        before_compile = json.loads(previous("compile_times.json") or "{}")
+        before = {row[0]: row[1] for row in target_rows(before_context, before_t, before_compile)}
+
+    lines = []
+    if before:
+        lines = [f"The previous recording (benchmarks/results at {commit}) beside each ratio, where it had the row.", ""]
+    lines += ["| target | measured | " + ("before | " if before else "") + "limit | holds | medians |",
+              "|---|---|---|" + ("---|" if before else "") + "---|---|"]
     for name, value, limit, ok, detail in rows:
-        lines.append(f"| {name} | {value:.2f} | {limit} | {ok} | {detail} |")
+        was = (f"{before[name]:.2f} | " if name in before else "| ") if before else ""
+        lines.append(f"| {name} | {value:.2f} | {was}{limit} | {ok} | {detail} |")
 
     lines += ["", "Medians at 2^25 elements:", "", "| benchmark | time |", "|---|---|"]
     for fn in sorted(t):
@@ -311,7 +366,7 @@ def main(results_dir):
                f"{context.get('date', '')}, libtorch threads: {context.get('torch_threads', '?')}, "
                f"Google Benchmark library build: {context.get('library_build_type', '?')}")
     lines += ["", f"Machine: {machine}"]
-    lines += python_calls_section(results_dir)
+    lines += python_calls_section(results_dir, previous)
     lines += gpu_machine_section(os.path.join(results_dir, "gpu-machine"))
     report = "\n".join(lines) + "\n"
     with open(os.path.join(results_dir, "report.md"), "w") as f:
@@ -343,4 +398,10 @@ def main(results_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    arguments = sys.argv[1:]
+    rev = None
+    if "--previous" in arguments:
+        i = arguments.index("--previous")
+        rev = arguments[i + 1]
+        del arguments[i:i + 2]
+    main(arguments[0], rev)

@@ -55,4 +55,5 @@ build/bench/benchmarks/bench_conversions --benchmark_repetitions=3 --benchmark_r
     --benchmark_out="$RESULTS/results.json" --benchmark_out_format=json "$@"
 
 echo "== report"
-"$PYTHON" benchmarks/report.py "$RESULTS"
+# Each ratio beside the recording this run replaces (the one in git's HEAD, where this is a git checkout).
+"$PYTHON" benchmarks/report.py "$RESULTS" --previous HEAD
