@@ -221,6 +221,14 @@ def save_chart(fig, ax, xlabel, ylabel, title, path):
     print("chart:", path)
 
 
+def machine_of(context):
+    """The machine of a run, as Google Benchmark describes it: CPUs, clock, caches and the date."""
+    caches = ", ".join(f"L{c['level']}{'d' if c['type'] == 'Data' else ''} {c['size'] // 1024} KiB"
+                       for c in context.get("caches", []) if c.get("type") != "Instruction")
+    return (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz"
+            + (f" ({caches})" if caches else "") + f", {context.get('date', '')}")
+
+
 def target_rows(context, t, compile_times):
     """The report's rows: (name, ratio, limit, whether it holds, the medians), targets first."""
     small, large = 1 << 10, 1 << 25
@@ -348,7 +356,9 @@ def main(results_dir, previous_rev=None):
 
     lines = []
     if before:
-        lines = [f"The previous recording (benchmarks/results at {commit}) beside each ratio, where it had the row.", ""]
+        lines = [f"The previous recording (benchmarks/results at {commit}; {machine_of(before_context)}) beside "
+                 "each ratio, where it had the row. Ratios move with the processor: compare them on one machine.",
+                 ""]
     lines += ["| target | measured | " + ("before | " if before else "") + "limit | holds | medians |",
               "|---|---|---|" + ("---|" if before else "") + "---|---|"]
     for name, value, limit, ok, detail in rows:
@@ -362,10 +372,8 @@ def main(results_dir, previous_rev=None):
             lines.append(f"| `{fn}` | {v * 1e3:.2f} ms |" if v >= 1e-5 else f"| `{fn}` | {v * 1e9:.0f} ns |")
     lines += every_size(t)
     lines += thread_table(t)
-    machine = (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
-               f"{context.get('date', '')}, libtorch threads: {context.get('torch_threads', '?')}, "
-               f"Google Benchmark library build: {context.get('library_build_type', '?')}")
-    lines += ["", f"Machine: {machine}"]
+    lines += ["", f"Machine: {machine_of(context)}, libtorch threads: {context.get('torch_threads', '?')}, "
+                  f"Google Benchmark library build: {context.get('library_build_type', '?')}"]
     lines += python_calls_section(results_dir, previous)
     lines += gpu_machine_section(os.path.join(results_dir, "gpu-machine"))
     report = "\n".join(lines) + "\n"
