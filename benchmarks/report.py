@@ -349,8 +349,9 @@ def main(results_dir, previous_rev=None):
 
     previous, commit = previous_recording(results_dir, previous_rev) if previous_rev else (None, None)
     before = {}
-    if previous and previous("results.json"):
-        before_context, before_t = medians_of(json.loads(previous("results.json")))
+    before_results = previous("results.json") if previous else None
+    if before_results:
+        before_context, before_t = medians_of(json.loads(before_results))
         before_compile = json.loads(previous("compile_times.json") or "{}")
         before = {row[0]: row[1] for row in target_rows(before_context, before_t, before_compile)}
 

@@ -38,8 +38,7 @@ namespace xtorch
             {
                 return false;
             }
-            const auto needed = static_cast<std::uint64_t>(t.storage_offset() + t.numel()) * t.element_size();
-            return t.storage().nbytes() >= needed;
+            return contiguous_storage_holds(t);
         }
 
         /// Copies the directly readable CPU tensor src into n elements of type To at d.

@@ -109,18 +109,9 @@ namespace xtorch
                 return view_refusal::none;  // no element to read, wherever the strides point
             }
             // The common case without copying sizes and strides: a contiguous tensor reaches offset + numel.
-            // Compared in bytes: perf put more of this check's time on a division by the element size than on
-            // any other instruction.
-            if (t.is_contiguous())
+            if (t.is_contiguous() && contiguous_storage_holds(t))
             {
-                std::int64_t end = 0;
-                std::int64_t end_bytes = 0;
-                if (!__builtin_add_overflow(t.storage_offset(), t.numel(), &end)
-                    && !__builtin_mul_overflow(end, static_cast<std::int64_t>(t.element_size()), &end_bytes)
-                    && end_bytes <= static_cast<std::int64_t>(storage_of(t).nbytes()))
-                {
-                    return view_refusal::none;
-                }
+                return view_refusal::none;
             }
             strided_source s = tensor_source(t);
             switch (settle_source(s, writable))
