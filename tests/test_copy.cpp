@@ -192,6 +192,28 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
                     REQUIRE(reinterpret_cast<std::uintptr_t>(shifted.data_ptr()) % 16 != 0);
                     d::copy_cast(shifted, t);
                     REQUIRE(shifted.equal(t.to(to)));
+                    // Outputs 16 bytes aligned whose rows all start 16, 32 or 48 bytes into a cache line: the first
+                    // tile along q ends at the line boundary (line_lead), the others write whole lines. Rows whose
+                    // starts differ (a row of big_q words is no whole number of lines) are tiled from their start.
+                    constexpr std::int64_t word = sizeof(To);
+                    const std::int64_t lined_q = big_q - big_q % 16 + 16;  // rows of whole lines, for both types
+                    const at::Tensor lined = thirds(from, {lined_q, big_p}).t();
+                    for (const std::int64_t into : {16, 32, 48})
+                    {
+                        INFO(into << " bytes into a line");
+                        at::Tensor memory = at::empty({big_p * lined_q + 64}, to);
+                        const auto start = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(memory.data_ptr()) % 64);
+                        const std::int64_t k = ((into - start + 64) % 64) / word;
+                        at::Tensor out = memory.slice(0, k, k + big_p * lined_q).view({big_p, lined_q});
+                        REQUIRE(reinterpret_cast<std::uintptr_t>(out.data_ptr()) % 64 == std::uintptr_t(into));
+                        REQUIRE(d::line_lead(static_cast<const To*>(out.data_ptr()), out, 1) == (64 - into) / word);
+                        d::copy_cast(out, lined);
+                        REQUIRE(out.equal(lined.to(to)));
+                        at::Tensor uneven = memory.slice(0, k, k + big_p * big_q).view({big_p, big_q});
+                        REQUIRE(d::line_lead(static_cast<const To*>(uneven.data_ptr()), uneven, 1) == 0);
+                        d::copy_cast(uneven, t);
+                        REQUIRE(uneven.equal(t.to(to)));
+                    }
                     const std::int64_t odd_p = big_p | 1, odd_q = (big_q / 2) | 1;  // an odd plane, two planes
                     const at::Tensor planes = thirds(from, {2, odd_q, odd_p}).transpose(1, 2);
                     REQUIRE(planes.numel() * std::int64_t(sizeof(To)) >= d::stream_bytes);

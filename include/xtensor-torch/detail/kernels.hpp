@@ -418,6 +418,33 @@ namespace xtorch
 #endif
 
         /**
+         * The words of a streamed output's rows before their first 64-byte cache line boundary, where every row
+         * of dst (at d, its dimension q contiguous) starts at the same place in a line: the first tile along q
+         * ends there, so that every other tile writes whole lines. 0 where the rows start on a boundary or at
+         * different places in their lines. An xt::xarray's memory comes from malloc, 16 bytes into a line: tiles
+         * from its start split every line in two, and a non-temporal store of part of a line goes to memory as
+         * a partial write (found by the benchmark's to_xarray of a transposed tensor, at 2^22 and 2^25 elements).
+         */
+        template <class To>
+        std::int64_t line_lead(const To* d, const at::Tensor& dst, std::int64_t q)
+        {
+            constexpr std::int64_t line = 64, word = static_cast<std::int64_t>(sizeof(To));
+            const auto into = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(d) % line);
+            if (into == 0 || into % word != 0)
+            {
+                return 0;
+            }
+            for (std::int64_t dim = 0; dim < dst.dim(); ++dim)
+            {
+                if (dim != q && dst.stride(dim) * word % line != 0)
+                {
+                    return 0;
+                }
+            }
+            return std::min((line - into) / word, dst.size(q));
+        }
+
+        /**
          * dst[...] = src[...] for a contiguous dst and a src whose stride-1 dimension p is not the
          * last one, q: each tile of the (p, q) plane (copy_tile square; stream_tile_p x stream_tile_q
          * when streamed) is read along p and written along q while both stay in cache, in one pass
@@ -447,7 +474,11 @@ namespace xtorch
             const std::int64_t edge_p = stream ? stream_tile_p : copy_tile;
             const std::int64_t edge_q = stream ? stream_tile_q : copy_tile;
             const std::int64_t tiles_p = (size_p + edge_p - 1) / edge_p;
-            const std::int64_t tiles_q = (size_q + edge_q - 1) / edge_q;
+            // Along q, a streamed output's tiles start on cache lines: a first tile of `lead` words where its rows
+            // do not (line_lead), then tiles of edge_q.
+            const std::int64_t lead = stream ? line_lead(d, dst, q) : 0;
+            const std::int64_t first = lead > 0 ? 1 : 0;
+            const std::int64_t tiles_q = first + (size_q - lead + edge_q - 1) / edge_q;
             at::parallel_for(
                 0, outer * tiles_p * tiles_q, copy_grain / (edge_p * edge_q),
                 [&](std::int64_t begin, std::int64_t end)
@@ -469,11 +500,11 @@ namespace xtorch
                             s_off += i * src.stride(dim);
                             d_off += i * dst.stride(dim);
                         }
-                        const std::int64_t i = tp * edge_p, j = tq * edge_q;
+                        const std::int64_t i = tp * edge_p, j = tq < first ? 0 : lead + (tq - first) * edge_q;
                         const From* tile_s = s + s_off + i + j * src_q;
                         To* tile_d = d + d_off + i * dst_p + j;
                         const std::int64_t tile_p = std::min(edge_p, size_p - i);
-                        const std::int64_t tile_q = std::min(edge_q, size_q - j);
+                        const std::int64_t tile_q = tq < first ? lead : std::min(edge_q, size_q - j);
 #if XTENSOR_TORCH_SSE2
                         if constexpr (casts_in_registers<From, To>())
                         {
