@@ -202,7 +202,8 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
                     {
                         INFO(into << " bytes into a line");
                         at::Tensor memory = at::empty({big_p * lined_q + 64}, to);
-                        const auto start = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(memory.data_ptr()) % 64);
+                        const auto start =
+                            static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(memory.data_ptr()) % 64);
                         const std::int64_t k = ((into - start + 64) % 64) / word;
                         at::Tensor out = memory.slice(0, k, k + big_p * lined_q).view({big_p, lined_q});
                         REQUIRE(reinterpret_cast<std::uintptr_t>(out.data_ptr()) % 64 == std::uintptr_t(into));

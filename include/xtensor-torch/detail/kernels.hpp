@@ -421,9 +421,10 @@ namespace xtorch
          * The words of a streamed output's rows before their first 64-byte cache line boundary, where every row
          * of dst (at d, its dimension q contiguous) starts at the same place in a line: the first tile along q
          * ends there, so that every other tile writes whole lines. 0 where the rows start on a boundary or at
-         * different places in their lines. An xt::xarray's memory comes from malloc, 16 bytes into a line: tiles
-         * from its start split every line in two, and a non-temporal store of part of a line goes to memory as
-         * a partial write (found by the benchmark's to_xarray of a transposed tensor, at 2^22 and 2^25 elements).
+         * different places in their lines. An xt::xarray's memory comes from malloc, aligned to 16 bytes only
+         * (glibc's large blocks start 16 bytes into a line): tiles from its start split every line in two, and a
+         * non-temporal store of part of a line goes to memory as a partial write (found by the benchmark's
+         * to_xarray of a transposed tensor, at 2^22 and 2^25 elements).
          */
         template <class To>
         std::int64_t line_lead(const To* d, const at::Tensor& dst, std::int64_t q)
