@@ -417,11 +417,26 @@ namespace xtorch
         }
 #endif
 
+        /// Whether every stride of dst but q's is a whole number of `bytes`: then all rows along q start at the
+        /// same place in a block of that many bytes.
+        inline bool rows_aligned_alike(const at::Tensor& dst, std::int64_t q, std::int64_t bytes)
+        {
+            const auto word = static_cast<std::int64_t>(dst.element_size());
+            for (std::int64_t dim = 0; dim < dst.dim(); ++dim)
+            {
+                if (dim != q && dst.stride(dim) * word % bytes != 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /**
          * The words of a streamed output's rows before their first 64-byte cache line boundary, where every row
-         * of dst (at d, its dimension q contiguous) starts at the same place in a line: the first tile along q
-         * ends there, so that every other tile writes whole lines. 0 where the rows start on a boundary or at
-         * different places in their lines. An xt::xarray's memory comes from malloc, aligned to 16 bytes only
+         * of dst (at d, 16 bytes aligned; its dimension q contiguous) starts at the same place in a line: the
+         * first tile along q ends there, so that every other tile writes whole lines. 0 where the rows start on
+         * a boundary or at different places in their lines. An xt::xarray's memory comes from malloc, aligned to 16 bytes only
          * (glibc's large blocks start 16 bytes into a line): tiles from its start split every line in two, and a
          * non-temporal store of part of a line goes to memory as a partial write (found by the benchmark's
          * to_xarray of a transposed tensor, at 2^22 and 2^25 elements).
@@ -429,20 +444,13 @@ namespace xtorch
         template <class To>
         std::int64_t line_lead(const To* d, const at::Tensor& dst, std::int64_t q)
         {
-            constexpr std::int64_t line = 64, word = static_cast<std::int64_t>(sizeof(To));
+            constexpr std::int64_t line = 64;
             const auto into = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(d) % line);
-            if (into == 0 || into % word != 0)
+            if (into == 0 || !rows_aligned_alike(dst, q, line))
             {
                 return 0;
             }
-            for (std::int64_t dim = 0; dim < dst.dim(); ++dim)
-            {
-                if (dim != q && dst.stride(dim) * word % line != 0)
-                {
-                    return 0;
-                }
-            }
-            return std::min((line - into) / word, dst.size(q));
+            return std::min((line - into) / static_cast<std::int64_t>(sizeof(To)), dst.size(q));
         }
 
         /**
@@ -464,22 +472,19 @@ namespace xtorch
             // One pass for sources in the cache and for large outputs, which it writes with non-temporal stores
             // where every 4-word group starts 16 bytes aligned.
             const std::int64_t src_bytes = src.numel() * static_cast<std::int64_t>(sizeof(From));
-            bool stream = casts_in_registers<From, To>()
-                          && dst.numel() * static_cast<std::int64_t>(sizeof(To)) >= stream_bytes
-                          && reinterpret_cast<std::uintptr_t>(d) % 16 == 0;
-            for (std::int64_t dim = 0; dim < rank; ++dim)
-            {
-                stream = stream && (dim == q || dst.stride(dim) * static_cast<std::int64_t>(sizeof(To)) % 16 == 0);
-            }
+            const bool stream = casts_in_registers<From, To>()
+                                && dst.numel() * static_cast<std::int64_t>(sizeof(To)) >= stream_bytes
+                                && reinterpret_cast<std::uintptr_t>(d) % 16 == 0 && rows_aligned_alike(dst, q, 16);
             [[maybe_unused]] const bool direct = casts_in_registers<From, To>() && (stream || src_bytes <= direct_bytes);
             const std::int64_t edge_p = stream ? stream_tile_p : copy_tile;
             const std::int64_t edge_q = stream ? stream_tile_q : copy_tile;
             const std::int64_t tiles_p = (size_p + edge_p - 1) / edge_p;
-            // Along q, a streamed output's tiles start on cache lines: a first tile of `lead` words where its rows
-            // do not (line_lead), then tiles of edge_q.
+            // Along q, a streamed output's tiles start on cache lines: the grid of tiles is laid `shift` words before
+            // the rows' start, so that the first tile ends at the first line boundary (line_lead).
+            static_assert(stream_tile_q * sizeof(float) % 64 == 0, "streamed tiles are whole lines of floats");
             const std::int64_t lead = stream ? line_lead(d, dst, q) : 0;
-            const std::int64_t first = lead > 0 ? 1 : 0;
-            const std::int64_t tiles_q = first + (size_q - lead + edge_q - 1) / edge_q;
+            const std::int64_t shift = lead > 0 ? edge_q - lead : 0;
+            const std::int64_t tiles_q = (size_q + shift + edge_q - 1) / edge_q;
             at::parallel_for(
                 0, outer * tiles_p * tiles_q, copy_grain / (edge_p * edge_q),
                 [&](std::int64_t begin, std::int64_t end)
@@ -501,11 +506,11 @@ namespace xtorch
                             s_off += i * src.stride(dim);
                             d_off += i * dst.stride(dim);
                         }
-                        const std::int64_t i = tp * edge_p, j = tq < first ? 0 : lead + (tq - first) * edge_q;
+                        const std::int64_t i = tp * edge_p, j = std::max<std::int64_t>(0, tq * edge_q - shift);
                         const From* tile_s = s + s_off + i + j * src_q;
                         To* tile_d = d + d_off + i * dst_p + j;
                         const std::int64_t tile_p = std::min(edge_p, size_p - i);
-                        const std::int64_t tile_q = tq < first ? lead : std::min(edge_q, size_q - j);
+                        const std::int64_t tile_q = std::min(size_q, (tq + 1) * edge_q - shift) - j;
 #if XTENSOR_TORCH_SSE2
                         if constexpr (casts_in_registers<From, To>())
                         {
