@@ -241,12 +241,13 @@ namespace xtorch
         constexpr std::int64_t stream_bytes = std::int64_t(1) << 23;
 
         /**
-         * The tiles of a streamed copy: 256 words along each source row by 32 rows. Past the cache the reads of
+         * The tiles of a streamed copy: 1024 words along each source row by 32 rows. Past the cache the reads of
          * many short pieces of rows dominate, and longer pieces of fewer rows read faster. Chosen by the
-         * benchmarks (64 x 64, 128 x 32, 128 x 64, 256 x 16, 256 x 32 and 512 x 16 compared at 2^20 and 2^22
-         * elements).
+         * benchmarks: float64 to float32 both ways at 2^22 and 2^25 elements, with tiles that start on the
+         * destination's lines (line_lead), 1024 x 32 against 256 x 32, 512 x 32, 1024 x 64, 2048 x 16,
+         * 2048 x 32, 4096 x 16 and 4096 x 32 (before line_lead, 64 x 64 to 512 x 16 at 2^20 and 2^22).
          */
-        constexpr std::int64_t stream_tile_p = 256, stream_tile_q = 32;
+        constexpr std::int64_t stream_tile_p = 1024, stream_tile_q = 32;
 
         /**
          * The one-pass kernel walks its tile in blocks of one 64-byte cache line of source words along p by one
