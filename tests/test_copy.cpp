@@ -6,7 +6,10 @@ using namespace xtorch_test;
 
 namespace
 {
-    constexpr std::int64_t tile = xtorch::detail::copy_tile;
+    // The widest tile, that of words of up to 4 bytes; wider words' tiles are half as wide, so sizes made from it
+    // hold whole tiles of every word size, and their remainders are the same for every block edge.
+    constexpr std::int64_t tile = xtorch::detail::copy_tile<std::uint8_t>();
+    static_assert(tile == 2 * xtorch::detail::copy_tile<double>(), "the tests' sizes assume 8-byte tiles half as wide");
     constexpr std::int64_t edge4 = xtorch::detail::block_edge<float>();   // 4-byte words
     constexpr std::int64_t edge8 = xtorch::detail::block_edge<double>();  // 8-byte words
     constexpr std::int64_t edge1 = xtorch::detail::block_edge<std::uint8_t>();  // 1-byte words

@@ -35,12 +35,19 @@ namespace xtorch
         constexpr std::int64_t copy_grain = std::int64_t(1) << 16;
 
         /**
-         * Edge of the square tiles of the transposing copy. Each tile's source rows are cast into a
-         * buffer whose rows are padded off the power-of-two strides that make every row of a 2^k-wide
-         * source fall into the same few cache sets; the buffer is then transposed into the destination.
-         * Chosen by the benchmarks (tiles of 32 and 64 were compared from 2^12 to 2^20 elements).
+         * Edge of the square tiles of the transposing copy into words of To: 128 words of up to 4 bytes, 64 of
+         * wider ones. Each tile's source rows are cast into a buffer whose rows are padded off the power-of-two
+         * strides that make every row of a 2^k-wide source fall into the same few cache sets; the buffer is then
+         * transposed into the destination (the one-pass kernel in the cache walks the same tiles). Chosen by the
+         * benchmarks: 128 against 64 for 1-, 2-, 4- and 8-byte words and float32/float64 both ways, from 2^14
+         * to 2^22 elements, was faster into words of up to 4 bytes and slower into 8-byte ones (32 and 64 were
+         * compared before, from 2^12 to 2^20).
          */
-        constexpr std::int64_t copy_tile = 64;
+        template <class To>
+        constexpr std::int64_t copy_tile() noexcept
+        {
+            return sizeof(To) <= 4 ? 128 : 64;
+        }
 
         /// Edge of the blocks transpose_block moves at once in SSE2 registers: 8 x 8 words of 1 and 2 bytes,
         /// 4 x 4 of 4 bytes and 2 x 2 of 8 bytes; single elements otherwise (16-byte words are one register).
@@ -167,12 +174,12 @@ namespace xtorch
                             std::int64_t src_q, std::int64_t dst_p) noexcept
         {
             constexpr std::int64_t pad = sizeof(To) >= 16 ? 1 : static_cast<std::int64_t>(16 / sizeof(To));
-            constexpr std::int64_t width = copy_tile + pad;
+            constexpr std::int64_t tile = copy_tile<To>(), width = tile + pad;
             // Raw storage, each element constructed as it is cast: To's default constructor would run for
             // the whole buffer on every tile (std::complex's zeroes it).
             static_assert(std::is_trivially_copyable<To>::value && std::is_trivially_destructible<To>::value,
                           "transpose_tile: the buffer is copied word by word");
-            alignas(To) unsigned char storage[copy_tile * width * sizeof(To)];
+            alignas(To) unsigned char storage[tile * width * sizeof(To)];
             To* const buffer = reinterpret_cast<To*>(storage);
             for (std::int64_t j = 0; j < size_q; ++j)
             {
@@ -202,7 +209,7 @@ namespace xtorch
                 // complete (2^22 elements: slower than element by element). Transposed within a second buffer
                 // instead, and written out a whole row at a time. The 1-byte blocks write half as much per
                 // row, and measured faster straight into the destination.
-                alignas(To) unsigned char staged_storage[copy_tile * width * sizeof(To)];
+                alignas(To) unsigned char staged_storage[tile * width * sizeof(To)];
                 To* const staged = reinterpret_cast<To*>(staged_storage);
                 transpose_words(static_cast<const To*>(buffer), width, staged, width, size_q, size_p);
                 for (std::int64_t i = 0; i < size_p; ++i)
@@ -456,7 +463,7 @@ namespace xtorch
 
         /**
          * dst[...] = src[...] for a contiguous dst and a src whose stride-1 dimension p is not the
-         * last one, q: each tile of the (p, q) plane (copy_tile square; stream_tile_p x stream_tile_q
+         * last one, q: each tile of the (p, q) plane (copy_tile<To>() square; stream_tile_p x stream_tile_q
          * when streamed) is read along p and written along q while both stay in cache, in one pass
          * (transpose_tile_direct) or two (transpose_tile) by direct_bytes and stream_bytes. Torch's own
          * copy walks such a source with a large stride for every element, missing the cache on each.
@@ -477,8 +484,8 @@ namespace xtorch
                                 && dst.numel() * static_cast<std::int64_t>(sizeof(To)) >= stream_bytes
                                 && reinterpret_cast<std::uintptr_t>(d) % 16 == 0 && rows_aligned_alike(dst, q, 16);
             [[maybe_unused]] const bool direct = casts_in_registers<From, To>() && (stream || src_bytes <= direct_bytes);
-            const std::int64_t edge_p = stream ? stream_tile_p : copy_tile;
-            const std::int64_t edge_q = stream ? stream_tile_q : copy_tile;
+            const std::int64_t edge_p = stream ? stream_tile_p : copy_tile<To>();
+            const std::int64_t edge_q = stream ? stream_tile_q : copy_tile<To>();
             const std::int64_t tiles_p = (size_p + edge_p - 1) / edge_p;
             // Along q, a streamed output's tiles start on cache lines: the grid of tiles is laid `shift` words before
             // the rows' start, so that the first tile ends at the first line boundary (line_lead).
