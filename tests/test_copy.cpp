@@ -6,10 +6,11 @@ using namespace xtorch_test;
 
 namespace
 {
-    // The widest tile, that of words of up to 4 bytes; wider words' tiles are half as wide, so sizes made from it
-    // hold whole tiles of every word size, and their remainders are the same for every block edge.
+    // The widest tile, that of words of up to 4 bytes; wider words' tiles are half as wide, so sizes made
+    // from it hold whole tiles of every word size, and their remainders are the same for every block edge.
     constexpr std::int64_t tile = xtorch::detail::copy_tile<std::uint8_t>();
-    static_assert(tile == 2 * xtorch::detail::copy_tile<double>(), "the tests' sizes assume 8-byte tiles half as wide");
+    static_assert(tile == 2 * xtorch::detail::copy_tile<double>(),
+                  "the tests' sizes assume 8-byte tiles half as wide");
     constexpr std::int64_t edge4 = xtorch::detail::block_edge<float>();   // 4-byte words
     constexpr std::int64_t edge8 = xtorch::detail::block_edge<double>();  // 8-byte words
     constexpr std::int64_t edge1 = xtorch::detail::block_edge<std::uint8_t>();  // 1-byte words
@@ -205,8 +206,8 @@ TEST_CASE("the one-pass transposing copy of float32 and float64: register blocks
                     {
                         INFO(into << " bytes into a line");
                         at::Tensor memory = at::empty({big_p * lined_q + 64}, to);
-                        const auto start =
-                            static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(memory.data_ptr()) % 64);
+                        const auto start = static_cast<std::int64_t>(
+                            reinterpret_cast<std::uintptr_t>(memory.data_ptr()) % 64);
                         const std::int64_t k = ((into - start + 64) % 64) / word;
                         at::Tensor out = memory.slice(0, k, k + big_p * lined_q).view({big_p, lined_q});
                         REQUIRE(reinterpret_cast<std::uintptr_t>(out.data_ptr()) % 64 == std::uintptr_t(into));

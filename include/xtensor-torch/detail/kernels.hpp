@@ -35,13 +35,13 @@ namespace xtorch
         constexpr std::int64_t copy_grain = std::int64_t(1) << 16;
 
         /**
-         * Edge of the square tiles of the transposing copy into words of To: 128 words of up to 4 bytes, 64 of
-         * wider ones. Each tile's source rows are cast into a buffer whose rows are padded off the power-of-two
-         * strides that make every row of a 2^k-wide source fall into the same few cache sets; the buffer is then
-         * transposed into the destination (the one-pass kernel in the cache walks the same tiles). Chosen by the
-         * benchmarks: 128 against 64 for 1-, 2-, 4- and 8-byte words and float32/float64 both ways, from 2^14
-         * to 2^22 elements, was faster into words of up to 4 bytes and slower into 8-byte ones (32 and 64 were
-         * compared before, from 2^12 to 2^20).
+         * Edge of the square tiles of the transposing copy into words of To: 128 words of up to 4 bytes, 64
+         * of wider ones. Each tile's source rows are cast into a buffer whose rows are padded off the
+         * power-of-two strides that make every row of a 2^k-wide source fall into the same few cache sets;
+         * the buffer is then transposed into the destination (the one-pass kernel in the cache walks the same
+         * tiles). Chosen by the benchmarks: 128 against 64 for 1-, 2-, 4- and 8-byte words and
+         * float32/float64 both ways, from 2^14 to 2^22 elements, was faster into words of up to 4 bytes and
+         * slower into 8-byte ones (32 and 64 were compared before, from 2^12 to 2^20).
          */
         template <class To>
         constexpr std::int64_t copy_tile() noexcept
@@ -248,8 +248,8 @@ namespace xtorch
         constexpr std::int64_t stream_bytes = std::int64_t(1) << 23;
 
         /**
-         * The tiles of a streamed copy: 1024 words along each source row by 32 rows. Past the cache the reads of
-         * many short pieces of rows dominate, and longer pieces of fewer rows read faster. Chosen by the
+         * The tiles of a streamed copy: 1024 words along each source row by 32 rows. Past the cache the reads
+         * of many short pieces of rows dominate, and longer pieces of fewer rows read faster. Chosen by the
          * benchmarks: float64 to float32 both ways at 2^22 and 2^25 elements, with tiles that start on the
          * destination's lines (line_lead), 1024 x 32 against 256 x 32, 512 x 32, 1024 x 64, 2048 x 16,
          * 2048 x 32, 4096 x 16 and 4096 x 32 (before line_lead, 64 x 64 to 512 x 16 at 2^20 and 2^22).
@@ -425,8 +425,8 @@ namespace xtorch
         }
 #endif
 
-        /// Whether every stride of dst but q's is a whole number of `bytes`: then all rows along q start at the
-        /// same place in a block of that many bytes.
+        /// Whether every stride of dst but q's is a whole number of `bytes`: then all rows along q start at
+        /// the same place in a block of that many bytes.
         inline bool rows_aligned_alike(const at::Tensor& dst, std::int64_t q, std::int64_t bytes)
         {
             const auto word = static_cast<std::int64_t>(dst.element_size());
@@ -441,13 +441,14 @@ namespace xtorch
         }
 
         /**
-         * The words of a streamed output's rows before their first 64-byte cache line boundary, where every row
-         * of dst (at d, 16 bytes aligned; its dimension q contiguous) starts at the same place in a line: the
-         * first tile along q ends there, so that every other tile writes whole lines. 0 where the rows start on
-         * a boundary or at different places in their lines. An xt::xarray's memory comes from malloc, aligned to 16 bytes only
-         * (glibc's large blocks start 16 bytes into a line): tiles from its start split every line in two, and a
-         * non-temporal store of part of a line goes to memory as a partial write (found by the benchmark's
-         * to_xarray of a transposed tensor, at 2^22 and 2^25 elements).
+         * The words of a streamed output's rows before their first 64-byte cache line boundary, where every
+         * row of dst (at d, 16 bytes aligned; its dimension q contiguous) starts at the same place in a line:
+         * the first tile along q ends there, so that every other tile writes whole lines. 0 where the rows
+         * start on a boundary or at different places in their lines. An xt::xarray's memory comes from
+         * malloc, aligned to 16 bytes only (glibc's large blocks start 16 bytes into a line): tiles from its
+         * start split every line in two, and a non-temporal store of part of a line goes to memory as a
+         * partial write (found by the benchmark's to_xarray of a transposed tensor, at 2^22 and 2^25
+         * elements).
          */
         template <class To>
         std::int64_t line_lead(const To* d, const at::Tensor& dst, std::int64_t q)
@@ -482,14 +483,17 @@ namespace xtorch
             const std::int64_t src_bytes = src.numel() * static_cast<std::int64_t>(sizeof(From));
             const bool stream = casts_in_registers<From, To>()
                                 && dst.numel() * static_cast<std::int64_t>(sizeof(To)) >= stream_bytes
-                                && reinterpret_cast<std::uintptr_t>(d) % 16 == 0 && rows_aligned_alike(dst, q, 16);
+                                && reinterpret_cast<std::uintptr_t>(d) % 16 == 0
+                                && rows_aligned_alike(dst, q, 16);
             [[maybe_unused]] const bool direct = casts_in_registers<From, To>() && (stream || src_bytes <= direct_bytes);
             const std::int64_t edge_p = stream ? stream_tile_p : copy_tile<To>();
             const std::int64_t edge_q = stream ? stream_tile_q : copy_tile<To>();
             const std::int64_t tiles_p = (size_p + edge_p - 1) / edge_p;
-            // Along q, a streamed output's tiles start on cache lines: the grid of tiles is laid `shift` words before
-            // the rows' start, so that the first tile ends at the first line boundary (line_lead).
-            static_assert(stream_tile_q * sizeof(float) % 64 == 0, "streamed tiles are whole lines of floats");
+            // Along q, a streamed output's tiles start on cache lines: the grid of tiles is laid `shift`
+            // words before the rows' start, so that the first tile ends at the first line boundary
+            // (line_lead).
+            static_assert(stream_tile_q * sizeof(float) % 64 == 0,
+                          "streamed tiles are whole lines of floats");
             const std::int64_t lead = stream ? line_lead(d, dst, q) : 0;
             const std::int64_t shift = lead > 0 ? edge_q - lead : 0;
             const std::int64_t tiles_q = (size_q + shift + edge_q - 1) / edge_q;
@@ -514,7 +518,8 @@ namespace xtorch
                             s_off += i * src.stride(dim);
                             d_off += i * dst.stride(dim);
                         }
-                        const std::int64_t i = tp * edge_p, j = std::max<std::int64_t>(0, tq * edge_q - shift);
+                        const std::int64_t i = tp * edge_p;
+                        const std::int64_t j = std::max<std::int64_t>(0, tq * edge_q - shift);
                         const From* tile_s = s + s_off + i + j * src_q;
                         To* tile_d = d + d_off + i * dst_p + j;
                         const std::int64_t tile_p = std::min(edge_p, size_p - i);
