@@ -243,6 +243,77 @@ namespace
         state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
     }
 
+    // ---------- the same copies from memory: every cache emptied before each one ----------
+
+    /**
+     * Reads a buffer twice the size of the largest cache, a word per line, so that what the last copy left in
+     * the caches is gone before the next: the 32 MiB source of a copy of 2^22 float64 is as large as many
+     * processors' L3, and run again and again a copy finds part of it there, which the contiguous copy gains
+     * more from than the transposed one. Read, not written, so that no dirty line is written back during the
+     * copy; 64 MiB where the processor reports no cache sizes.
+     */
+    void empty_caches()
+    {
+        static const std::vector<std::int64_t> junk = []
+        {
+            std::size_t largest = std::size_t(32) << 20;
+            for (const auto& cache : benchmark::CPUInfo::Get().caches)
+            {
+                largest = std::max(largest, static_cast<std::size_t>(cache.size));
+            }
+            return std::vector<std::int64_t>(2 * largest / sizeof(std::int64_t), 1);
+        }();
+        std::int64_t sum = 0;
+        for (std::size_t i = 0; i < junk.size(); i += 64 / sizeof(std::int64_t))
+        {
+            sum += junk[i];
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+
+    /// `copy()` timed alone, each time after empty_caches.
+    template <class Copy>
+    void from_memory(benchmark::State& state, Copy&& copy)
+    {
+        for (auto _ : state)
+        {
+            state.PauseTiming();
+            empty_caches();
+            state.ResumeTiming();
+            benchmark::DoNotOptimize(copy());
+        }
+        state.SetBytesProcessed(state.iterations() * state.range(0) * 12);
+    }
+
+    void to_tensor_f64_to_f32_cold(benchmark::State& state)
+    {
+        const xt::xarray<double> a = ramp(state.range(0));
+        from_memory(state, [&] { return xtorch::to_tensor(a, at::kFloat); });
+    }
+
+    void to_tensor_f64_to_f32_transposed_cold(benchmark::State& state)
+    {
+        const auto shape = square(state.range(0));
+        const xt::xarray<double> a = xt::reshape_view(ramp(state.range(0)), shape);
+        from_memory(state, [&] { return xtorch::to_tensor(xt::transpose(a), at::kFloat); });
+    }
+
+    void to_xarray_f64_to_f32_cold(benchmark::State& state)
+    {
+        const at::Tensor t = xtorch::to_tensor(ramp(state.range(0)));
+        from_memory(state, [&] { return xtorch::to_xarray<float>(t); });
+    }
+
+    void to_xarray_f64_to_f32_transposed_cold(benchmark::State& state)
+    {
+        const auto shape = square(state.range(0));
+        const at::Tensor t =
+            xtorch::to_tensor(ramp(state.range(0)))
+                .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
+                .t();
+        from_memory(state, [&] { return xtorch::to_xarray<float>(t); });
+    }
+
     /// to_xarray<T> of a T tensor of state.range(0) elements, contiguous or transposed: the words of 1 and 2 bytes
     /// of the tiled copy's 8 x 8 blocks, against the contiguous copy (a memcpy) of the same tensor.
     template <class T>
@@ -563,6 +634,11 @@ BENCHMARK(to_tensor_f64_to_f32_lazy)->XTORCH_SIZES;
 BENCHMARK(to_tensor_f64_to_f32_transposed)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64_to_f32)->XTORCH_SIZES;
 BENCHMARK(to_xarray_f64_to_f32_transposed)->XTORCH_SIZES;
+// The same at 2^22 from memory (empty_caches): what the copies cost without the L3's help.
+BENCHMARK(to_tensor_f64_to_f32_cold)->Arg(1 << 22)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(to_tensor_f64_to_f32_transposed_cold)->Arg(1 << 22)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(to_xarray_f64_to_f32_cold)->Arg(1 << 22)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(to_xarray_f64_to_f32_transposed_cold)->Arg(1 << 22)->Unit(benchmark::kMillisecond)->UseRealTime();
 // Words of 1 and 2 bytes through the tiled copy, against their contiguous copies, in cache and past it.
 BENCHMARK(to_xarray_u8)->Arg(1 << 16)->Arg(1 << 22);
 BENCHMARK(to_xarray_u8_transposed)->Arg(1 << 16)->Arg(1 << 22);
