@@ -188,6 +188,21 @@ namespace
 
     // ---------- copies with a cast, float64 to float32 ----------
 
+    /// ramp(n) as a square-ish 2-d xarray, whose transpose is the transposed source of to_tensor.
+    xt::xarray<double> square_ramp(std::int64_t n)
+    {
+        return xt::reshape_view(ramp(n), square(n));
+    }
+
+    /// ramp(n) as a square-ish 2-d tensor, transposed: the transposed source of to_xarray.
+    at::Tensor transposed_ramp(std::int64_t n)
+    {
+        const auto shape = square(n);
+        return xtorch::to_tensor(ramp(n))
+            .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
+            .t();
+    }
+
     void to_tensor_f64_to_f32(benchmark::State& state)
     {
         const xt::xarray<double> a = ramp(state.range(0));
@@ -200,8 +215,7 @@ namespace
 
     void to_tensor_f64_to_f32_transposed(benchmark::State& state)
     {
-        const auto shape = square(state.range(0));
-        const xt::xarray<double> a = xt::reshape_view(ramp(state.range(0)), shape);
+        const xt::xarray<double> a = square_ramp(state.range(0));
         for (auto _ : state)
         {
             benchmark::DoNotOptimize(xtorch::to_tensor(xt::transpose(a), at::kFloat));
@@ -231,11 +245,7 @@ namespace
 
     void to_xarray_f64_to_f32_transposed(benchmark::State& state)
     {
-        const auto shape = square(state.range(0));
-        const at::Tensor t =
-            xtorch::to_tensor(ramp(state.range(0)))
-                .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
-                .t();
+        const at::Tensor t = transposed_ramp(state.range(0));
         for (auto _ : state)
         {
             benchmark::DoNotOptimize(xtorch::to_xarray<float>(t));
@@ -293,8 +303,7 @@ namespace
 
     void to_tensor_f64_to_f32_transposed_cold(benchmark::State& state)
     {
-        const auto shape = square(state.range(0));
-        const xt::xarray<double> a = xt::reshape_view(ramp(state.range(0)), shape);
+        const xt::xarray<double> a = square_ramp(state.range(0));
         from_memory(state, [&] { return xtorch::to_tensor(xt::transpose(a), at::kFloat); });
     }
 
@@ -306,11 +315,7 @@ namespace
 
     void to_xarray_f64_to_f32_transposed_cold(benchmark::State& state)
     {
-        const auto shape = square(state.range(0));
-        const at::Tensor t =
-            xtorch::to_tensor(ramp(state.range(0)))
-                .reshape({static_cast<std::int64_t>(shape[0]), static_cast<std::int64_t>(shape[1])})
-                .t();
+        const at::Tensor t = transposed_ramp(state.range(0));
         from_memory(state, [&] { return xtorch::to_xarray<float>(t); });
     }
 
