@@ -300,8 +300,8 @@ def target_rows(context, t, compile_times):
             if c and s:
                 target(f"`{ours}`: transposed / contiguous at 2^{e}", s / c, 2.0,
                        f"{s * 1e3:.2f} ms vs {c * 1e3:.2f} ms")
-        # The same copies at 2^22 from memory: run again and again, the contiguous copy reads more of its
-        # source from the L3 than the transposed one does.
+        # The same copies at 2^22 from memory: run again and again, both find part of their source in the L3,
+        # and the contiguous copy gains more from it than the transposed one.
         c, s = get(ours + "_cold", 1 << 22), get(ours + "_transposed_cold", 1 << 22)
         if c and s:
             rows.append((f"`{ours}`: transposed / contiguous at 2^22, every cache emptied before each copy",
