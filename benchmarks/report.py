@@ -169,6 +169,13 @@ def gpu_machine_section(gpu_dir):
                     holds = "(the peer)"
                 lines.append(f"| `{fn}` | {fmt_time(one)} | {fmt_time(most)} | {one / most:.1f}x | {holds} |")
         lines += thread_table(t)
+        copies = transposed_rows(t, (16, 22, 25))
+        if copies:
+            lines += ["", f"Transposed sources against contiguous ones there (torch's intra-op threads: "
+                      f"{context.get('torch_threads', '?')}):", "",
+                      "| target | measured | limit | holds | medians |", "|---|---|---|---|---|"]
+            lines += [f"| {name} | {value:.2f} | {limit} | {ok} | {detail} |"
+                      for name, value, limit, ok, detail in copies]
         if context.get("note"):
             lines += ["", f"Note: {context['note']}."]
     transfer_path = os.path.join(gpu_dir, "transfer.json")
@@ -229,13 +236,43 @@ def machine_of(context):
             + (f" ({caches})" if caches else "") + f", {context.get('date', '')}")
 
 
+def row(name, value, limit, detail):
+    """A report row: a target's (with whether it holds) where limit is a number, else a row without one."""
+    if isinstance(limit, str):
+        return (name, value, limit, "", detail)
+    return (name, value, limit, "yes" if value <= limit else "**no**", detail)
+
+
+def transposed_rows(t, exponents):
+    """The transposed float64 -> float32 copies against the contiguous ones of the same run at 2^e for e in
+    exponents, both directions: at most 1.5x at 2^16, 2x past the cache; and at 2^22, the same copies from
+    memory (no target)."""
+    rows = []
+    for ours in ("to_tensor_f64_to_f32", "to_xarray_f64_to_f32"):
+        for e in exponents:
+            c, s = t.get(ours, {}).get(1 << e), t.get(ours + "_transposed", {}).get(1 << e)
+            if c and s and e == 16:
+                rows.append(row(f"`{ours}_transposed` / `{ours}` at 2^16", s / c, 1.5,
+                                f"{s * 1e6:.1f} us vs {c * 1e6:.1f} us"))
+            elif c and s:
+                rows.append(row(f"`{ours}`: transposed / contiguous at 2^{e}", s / c, 2.0,
+                                f"{s * 1e3:.2f} ms vs {c * 1e3:.2f} ms"))
+        # The same copies at 2^22 from memory: run again and again, both find part of their source in the L3,
+        # and the contiguous copy gains more from it than the transposed one.
+        c, s = t.get(ours + "_cold", {}).get(1 << 22), t.get(ours + "_transposed_cold", {}).get(1 << 22)
+        if 22 in exponents and c and s:
+            rows.append(row(f"`{ours}`: transposed / contiguous at 2^22, every cache emptied before each copy",
+                            s / c, "(no target)", f"{s * 1e3:.2f} ms vs {c * 1e3:.2f} ms"))
+    return rows
+
+
 def target_rows(context, t, compile_times):
     """The report's rows: (name, ratio, limit, whether it holds, the medians), targets first."""
     small, large = 1 << 10, 1 << 25
     rows = []
 
     def target(name, value, limit, detail):
-        rows.append((name, value, limit, "yes" if value <= limit else "**no**", detail))
+        rows.append(row(name, value, limit, detail))
 
     def get(fn, n):
         return t.get(fn, {}).get(n)
@@ -294,18 +331,7 @@ def target_rows(context, t, compile_times):
             p = get(peer, large)
             if p:
                 target(f"`{ours}` / `{peer}` at 2^25", o / p, limit, f"{o * 1e3:.1f} ms vs {p * 1e3:.1f} ms")
-    for ours in ("to_tensor_f64_to_f32", "to_xarray_f64_to_f32"):
-        for e in (22, 25):
-            c, s = get(ours, 1 << e), get(ours + "_transposed", 1 << e)
-            if c and s:
-                target(f"`{ours}`: transposed / contiguous at 2^{e}", s / c, 2.0,
-                       f"{s * 1e3:.2f} ms vs {c * 1e3:.2f} ms")
-        # The same copies at 2^22 from memory: run again and again, both find part of their source in the L3,
-        # and the contiguous copy gains more from it than the transposed one.
-        c, s = get(ours + "_cold", 1 << 22), get(ours + "_transposed_cold", 1 << 22)
-        if c and s:
-            rows.append((f"`{ours}`: transposed / contiguous at 2^22, every cache emptied before each copy",
-                         s / c, "(no target)", "", f"{s * 1e3:.2f} ms vs {c * 1e3:.2f} ms"))
+    rows += transposed_rows(t, (22, 25))
     # Small sizes, strided and lazy sources, same-dtype copies, threads.
     for ours, peer, limit in (("to_xarray_f64_to_f32", "peer_xt_cast_f32", 1.5),
                               ("to_tensor_f64_to_f32", "peer_tensor_to_f32", 0.7)):
@@ -318,12 +344,11 @@ def target_rows(context, t, compile_times):
             if o and p:
                 target(f"`{ours}` / `floor_memcpy_f64` (touched memory) at 2^{e}", o / p, 1.2,
                        f"{o * 1e6:.1f} us vs {p * 1e6:.1f} us")
-    for ours, base in (("to_tensor_f64_to_f32_transposed", "to_tensor_f64_to_f32"),
-                       ("to_xarray_f64_to_f32_transposed", "to_xarray_f64_to_f32"),
-                       ("to_tensor_f64_to_f32_lazy", "to_tensor_f64_to_f32")):
-        o, b = get(ours, 1 << 16), get(base, 1 << 16)
-        if o and b:
-            target(f"`{ours}` / `{base}` at 2^16", o / b, 1.5, f"{o * 1e6:.1f} us vs {b * 1e6:.1f} us")
+    rows += transposed_rows(t, (16,))
+    o, b = get("to_tensor_f64_to_f32_lazy", 1 << 16), get("to_tensor_f64_to_f32", 1 << 16)
+    if o and b:
+        target("`to_tensor_f64_to_f32_lazy` / `to_tensor_f64_to_f32` at 2^16", o / b, 1.5,
+               f"{o * 1e6:.1f} us vs {b * 1e6:.1f} us")
     for ours in ("to_xarray_u8", "to_xarray_i16"):
         for e in (16, 22):
             o, b = get(ours + "_transposed", 1 << e), get(ours, 1 << e)

@@ -2,7 +2,7 @@
 # The GPU check: on a machine with an NVIDIA GPU and a PyTorch 2.x with CUDA (no internet there), builds the
 # C++ suite, the examples, the benchmarks and the operator libraries against that PyTorch's libtorch, then runs
 # every test (the [cuda] cases and the operator suite with inductor included), the CUDA example, the transfer
-# benchmark and the thread-count benchmark on all of the machine's cores.
+# benchmark, the thread-count benchmark on all of the machine's cores and the transposed copies' targets.
 #
 #   here (Debian 12, packages installed):   ./scripts/gpu-check.sh --prepare
 #       copies the xtensor, xtl, xsimd, Catch2 and Google Benchmark headers and CMake files into .deps/
@@ -86,9 +86,11 @@ export LD_LIBRARY_PATH="$DEPS/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
     step "the transfer benchmark (pinned tensor.copy_ is the baseline)" "$BUILD/benchmarks/bench_transfer" \
         --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
         --benchmark_out="$LOG_DIR/transfer.json" --benchmark_out_format=json
-    step "thread counts (2^25 elements, 1 thread to all cores) and the small calls" \
-        "$BUILD/benchmarks/bench_conversions" \
-        --benchmark_filter='^(threads_|kernel_adaptor|peer_kernel_by_hand|as_xarray|peer_xt_adapt)' \
+    # With the transposed copies' targets (2^16, 2^22 warm and from memory, 2^25), measured there too.
+    small_calls='kernel_adaptor|peer_kernel_by_hand|as_xarray|peer_xt_adapt'
+    transposed='to_(tensor|xarray)_f64_to_f32(_transposed)?(_cold)?/(65536|4194304|33554432)/'
+    step "thread counts (2^25 elements, 1 thread to all cores), the small calls, transposed sources" \
+        "$BUILD/benchmarks/bench_conversions" --benchmark_filter="^(threads_|$small_calls|$transposed)" \
         --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_min_time=0.05 \
         --benchmark_out="$LOG_DIR/threads.json" --benchmark_out_format=json
     echo
