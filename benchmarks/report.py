@@ -172,10 +172,8 @@ def gpu_machine_section(gpu_dir):
         copies = transposed_rows(t, (16, 22, 25))
         if copies:
             lines += ["", f"Transposed sources against contiguous ones there (torch's intra-op threads: "
-                      f"{context.get('torch_threads', '?')}):", "",
-                      "| target | measured | limit | holds | medians |", "|---|---|---|---|---|"]
-            lines += [f"| {name} | {value:.2f} | {limit} | {ok} | {detail} |"
-                      for name, value, limit, ok, detail in copies]
+                      f"{context.get('torch_threads', '?')}):", ""]
+            lines += rows_table(copies)
         if context.get("note"):
             lines += ["", f"Note: {context['note']}."]
     transfer_path = os.path.join(gpu_dir, "transfer.json")
@@ -243,6 +241,17 @@ def row(name, value, limit, detail):
     return (name, value, limit, "yes" if value <= limit else "**no**", detail)
 
 
+def rows_table(rows, before=None):
+    """The markdown table of report rows, with each ratio of the previous recording (`before`, by row name)
+    in a column of its own where one is given."""
+    lines = ["| target | measured | " + ("before | " if before else "") + "limit | holds | medians |",
+             "|---|---|---|" + ("---|" if before else "") + "---|---|"]
+    for name, value, limit, ok, detail in rows:
+        was = (f"{before[name]:.2f} | " if name in before else "| ") if before else ""
+        lines.append(f"| {name} | {value:.2f} | {was}{limit} | {ok} | {detail} |")
+    return lines
+
+
 def transposed_rows(t, exponents):
     """The transposed float64 -> float32 copies against the contiguous ones of the same run at 2^e for e in
     exponents, both directions: at most 1.5x at 2^16, 2x past the cache; and at 2^22, the same copies from
@@ -292,23 +301,23 @@ def target_rows(context, t, compile_times):
     # strided views), against the copy of an at::Tensor handle.
     if get("as_xarray", small) and get("as_xtensor_rank1", small):
         a, b = get("as_xarray", small), get("as_xtensor_rank1", small)
-        rows.append(("`as_xarray<float>` / `as_xtensor<float, 1>` (dynamic against static rank)", a / b,
-                     "(no target)", "", f"{a * 1e9:.1f} ns vs {b * 1e9:.1f} ns"))
+        rows.append(row("`as_xarray<float>` / `as_xtensor<float, 1>` (dynamic against static rank)", a / b,
+                        "(no target)", f"{a * 1e9:.1f} ns vs {b * 1e9:.1f} ns"))
     for fn, what in (("view_copy", "copy"), ("view_move", "move (a copy)")):
         if get(fn, small) and get("peer_tensor_copy", small):
             a, b = get(fn, small), get("peer_tensor_copy", small)
-            rows.append((f"{what} of an `xarray_view<float>` / copy of an `at::Tensor`", a / b, "(no target)", "",
-                         f"{a * 1e9:.1f} ns vs {b * 1e9:.1f} ns"))
+            rows.append(row(f"{what} of an `xarray_view<float>` / copy of an `at::Tensor`", a / b, "(no target)",
+                            f"{a * 1e9:.1f} ns vs {b * 1e9:.1f} ns"))
     # Writable views check that no two elements share memory; views of const elements do not. The check alone,
     # on the same geometry, is the share of the writable view's time that it takes.
     if get("overlap_check_alone", small) and get("as_xarray_sliced_writable", small):
         a, b = get("overlap_check_alone", small), get("as_xarray_sliced_writable", small)
-        rows.append(("overlap check / `as_xarray<float>` of a step-sliced, transposed tensor (contiguous tensors "
-                     "skip the check)", a / b, "(no target)", "", f"{a * 1e9:.1f} ns of {b * 1e9:.0f} ns"))
+        rows.append(row("overlap check / `as_xarray<float>` of a step-sliced, transposed tensor (contiguous "
+                        "tensors skip the check)", a / b, "(no target)", f"{a * 1e9:.1f} ns of {b * 1e9:.0f} ns"))
     if get("as_xarray_sliced_writable", small) and get("as_xarray_sliced_const", small):
         a, b = get("as_xarray_sliced_writable", small), get("as_xarray_sliced_const", small)
-        rows.append(("`as_xarray<float>` / `as_xarray<const float>` of the same tensor (the check, and the "
-                     "writable storage access)", a / b, "(no target)", "", f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns"))
+        rows.append(row("`as_xarray<float>` / `as_xarray<const float>` of the same tensor (the check, and the "
+                        "writable storage access)", a / b, "(no target)", f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns"))
 
     # The operator as its callers call it (through the dispatcher) is the target; the kernel functions called
     # directly show what the adaptor itself adds.
@@ -319,8 +328,8 @@ def target_rows(context, t, compile_times):
                    1.2, f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns")
         if get("kernel_adaptor", n) and get("peer_kernel_by_hand", n):
             a, b = get("kernel_adaptor", n), get("peer_kernel_by_hand", n)
-            rows.append((f"kernel alone: `xtorch::kernel` / the kernel by hand over `data_ptr`, {n} elements",
-                         a / b, "(no target)", "", f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns"))
+            rows.append(row(f"kernel alone: `xtorch::kernel` / the kernel by hand over `data_ptr`, {n} elements",
+                            a / b, "(no target)", f"{a * 1e9:.0f} ns vs {b * 1e9:.0f} ns"))
 
     for ours in ("to_tensor_f64_to_f32", "to_xarray_f64_to_f32"):
         o = get(ours, large)
@@ -353,8 +362,8 @@ def target_rows(context, t, compile_times):
         for e in (16, 22):
             o, b = get(ours + "_transposed", 1 << e), get(ours, 1 << e)
             if o and b:
-                rows.append((f"`{ours}_transposed` / `{ours}` (a memcpy) at 2^{e}", o / b, "(no target)", "",
-                             f"{o * 1e6:.1f} us vs {b * 1e6:.1f} us"))
+                rows.append(row(f"`{ours}_transposed` / `{ours}` (a memcpy) at 2^{e}", o / b, "(no target)",
+                                f"{o * 1e6:.1f} us vs {b * 1e6:.1f} us"))
     cores = int(context.get("num_cpus", 0) or 0)
     for fn in ("threads_to_xarray_f64_to_f32", "threads_to_tensor_f64_to_f32"):
         one, most = get(fn, (large, 1)), get(fn, (large, cores))
@@ -384,18 +393,14 @@ def main(results_dir, previous_rev=None):
     if before_results:
         before_context, before_t = medians_of(json.loads(before_results))
         before_compile = json.loads(previous("compile_times.json") or "{}")
-        before = {row[0]: row[1] for row in target_rows(before_context, before_t, before_compile)}
+        before = {r[0]: r[1] for r in target_rows(before_context, before_t, before_compile)}
 
     lines = []
     if before:
         lines = [f"The previous recording (benchmarks/results at {commit}; {machine_of(before_context)}) beside "
                  "each ratio, where it had the row. Ratios move with the processor: compare them on one machine.",
                  ""]
-    lines += ["| target | measured | " + ("before | " if before else "") + "limit | holds | medians |",
-              "|---|---|---|" + ("---|" if before else "") + "---|---|"]
-    for name, value, limit, ok, detail in rows:
-        was = (f"{before[name]:.2f} | " if name in before else "| ") if before else ""
-        lines.append(f"| {name} | {value:.2f} | {was}{limit} | {ok} | {detail} |")
+    lines += rows_table(rows, before)
 
     lines += ["", "Medians at 2^25 elements:", "", "| benchmark | time |", "|---|---|"]
     for fn in sorted(t):
